@@ -1,0 +1,268 @@
+"""A young person's conversation: store each message, triage it, decide how the bot answers.
+
+- Risk answers (imminent, elevated) go out at once and ask for an educator at high priority.
+- Otherwise the bot's own answer waits for the young person to pause (``REPLY_PAUSE_S``): the
+  conversation carries ``answer_due_at`` and the due-answer worker writes one answer for the burst.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.i18n import t
+from bot.services import replies
+from bot.triage import Risk, helplines_for
+from storage.models import Conversation, ConversationStatus, Direction, Message, Youth
+
+RISK_RANK = {"none": 0, "elevated": 1, "imminent": 2}
+# Fragments of one burst read together by the triage (a danger spread over several messages).
+BURST_WINDOW = timedelta(minutes=10)
+BURST_MAX_MESSAGES = 8
+MAX_STORED_REASONS = 12
+
+
+def higher_risk(a: str, b: str) -> str:
+    return a if RISK_RANK[a] >= RISK_RANK[b] else b
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message from a young person, independent of the channel it came through."""
+
+    content_type: str
+    tg_message_id: int
+    text: str | None = None
+    file_id: str | None = None
+    media_group_id: str | None = None
+
+
+class ConversationService:
+    def __init__(self, uow) -> None:
+        self.uow = uow
+
+    # -- entry points ----------------------------------------------------------------------
+
+    async def start(self, telegram_id: int) -> None:
+        """/start: the welcome, and a conversation ready to listen."""
+        uow = self.uow
+        now = uow.now()
+        youth, created = await uow.youths.get_or_create(telegram_id, now)
+        await uow.youths.set_reachable(youth)
+        if created:
+            await uow.counters.bump("youth.new", now)
+        youth.welcomed_at = now
+        youth.awaiting = None
+        text, keyboard = replies.welcome(uow.settings.service.territory_name)
+        await self.say(youth, await self.current(youth), text, keyboard=keyboard)
+
+    async def receive(self, telegram_id: int, incoming: Incoming) -> Message | None:
+        uow = self.uow
+        now = uow.now()
+        youth, created = await uow.youths.get_or_create(telegram_id, now)
+        await uow.youths.set_reachable(youth)
+        if created:
+            await uow.counters.bump("youth.new", now)
+        if incoming.text and await uow.handoff.feedback_comment(youth, incoming.text):
+            return None
+        conversation = await self.current(youth)
+        conversation.last_message_at = now
+        message = await uow.conversations.add_message(
+            Message(
+                conversation_id=conversation.id,
+                direction=Direction.IN,
+                content_type=incoming.content_type,
+                text=incoming.text,
+                file_id=incoming.file_id,
+                media_group_id=incoming.media_group_id,
+                tg_message_id=incoming.tg_message_id,
+                created_at=now,
+            )
+        )
+        await uow.counters.bump("message.in", now)
+        risk_before = conversation.risk
+        families = self._triage(
+            conversation, message, await self._burst_texts(conversation, message)
+        )
+
+        if conversation.status == ConversationStatus.ASSIGNED:
+            # A human is in the conversation: relay at once, the bot stays silent.
+            await uow.relay.to_educator(youth, conversation, message)
+            return message
+        if RISK_RANK[conversation.risk] > RISK_RANK[risk_before]:
+            await self._answer_risk(youth, conversation, message, families)
+        else:
+            await self._schedule_answer(youth, conversation)
+        return message
+
+    async def edit(self, telegram_id: int, tg_message_id: int, text: str | None) -> Message | None:
+        """The young person edited a message: keep the new text (and triage it again)."""
+        uow = self.uow
+        youth = await uow.youths.by_telegram_id(telegram_id)
+        if youth is None:
+            return None
+        conversations = [c.id for c in await uow.conversations.all_for(youth.id)]
+        message = await uow.conversations.incoming_by_telegram_id(conversations, tg_message_id)
+        if message is None:
+            return None
+        message.text = text
+        message.edited_at = uow.now()
+        conversation = await uow.conversations.get(message.conversation_id)
+        if conversation is not None and conversation.status == ConversationStatus.ASSIGNED:
+            await uow.relay.edit_to_educator(conversation, message)
+        if conversation is not None and conversation.status != ConversationStatus.CLOSED:
+            risk_before = conversation.risk
+            families = self._triage(conversation, message, [text or ""])
+            if RISK_RANK[conversation.risk] > RISK_RANK[risk_before]:
+                await self._answer_risk(youth, conversation, message, families)
+        return message
+
+    async def answer_due(self, conversation: Conversation) -> bool:
+        """Write the bot's answer to a burst whose pause is over (due-answer worker)."""
+        uow = self.uow
+        due_at = conversation.answer_due_at
+        if due_at is None:
+            return False
+        burst = list(
+            await uow.conversations.incoming_since(conversation.id, conversation.answered_up_to)
+        )
+        up_to = burst[-1].id if burst else conversation.answered_up_to
+        if not await uow.conversations.claim_due_answer(conversation, due_at, up_to):
+            return False
+        youth = await uow.youths.get(conversation.youth_id)
+        if youth is None or not burst or conversation.status in (
+            ConversationStatus.ASSIGNED,
+            ConversationStatus.CLOSED,
+        ):
+            return False
+        await self._write_burst_answer(youth, conversation, burst)
+        return True
+
+    # -- internals -------------------------------------------------------------------------
+
+    async def current(self, youth: Youth) -> Conversation:
+        """The young person's open conversation, opened now if there is none."""
+        conversation = await self.uow.conversations.current_for(youth.id)
+        if conversation is None:
+            conversation = await self.uow.conversations.open(youth.id, self.uow.now())
+            await self.uow.counters.bump("conversation.opened", self.uow.now())
+        return conversation
+
+    async def _burst_texts(self, conversation: Conversation, message: Message) -> list[str]:
+        """Texts of this burst: recent messages not yet answered by the bot, plus this one."""
+        recent = await self.uow.conversations.incoming_since(
+            conversation.id, conversation.answered_up_to
+        )
+        horizon = message.created_at - BURST_WINDOW
+        texts = [m.text for m in recent if m.text and m.created_at >= horizon]
+        return texts[-BURST_MAX_MESSAGES:]
+
+    def _triage(
+        self, conversation: Conversation, message: Message, burst: list[str]
+    ) -> tuple[str, ...]:
+        """Triage the message alone and with its burst; return the risk families found."""
+        triage = self.uow.app.triage
+        alone = triage.classify(message.text) if message.text else None
+        together = triage.classify_burst(burst) if len(burst) > 1 else None
+        results = [r for r in (alone, together) if r is not None]
+        if not results:
+            return ()
+        risk = "none"
+        themes: list[str] = []
+        reasons: list[str] = []
+        for result in results:
+            risk = higher_risk(risk, str(result.risk))
+            themes += [theme for theme in result.themes if theme not in themes]
+            reasons += [reason for reason in result.reasons if reason not in reasons]
+        message.risk, message.themes, message.reasons = risk, themes, reasons
+        conversation.risk = higher_risk(conversation.risk, risk)
+        conversation.themes = list(conversation.themes) + [
+            theme for theme in themes if theme not in conversation.themes
+        ]
+        if reasons:
+            merged = list(conversation.reasons) + [r for r in reasons if r not in conversation.reasons]
+            conversation.reasons = merged[-MAX_STORED_REASONS:]
+        return tuple(dict.fromkeys(f for result in results for f in result.risk_families))
+
+    async def _answer_risk(
+        self,
+        youth: Youth,
+        conversation: Conversation,
+        message: Message,
+        families: tuple[str, ...],
+    ) -> None:
+        """Danger: the emergency numbers or the help line at once, and a human asked for."""
+        uow = self.uow
+        now = uow.now()
+        lines = helplines_for(
+            uow.app.helplines, conversation.themes, Risk(conversation.risk), families
+        )
+        text, keyboard = replies.risk_answer(conversation.risk, lines)
+        await self.say(youth, conversation, text, keyboard=keyboard)
+        conversation.answer_due_at = None
+        conversation.answered_up_to = max(conversation.answered_up_to, message.id)
+        await uow.counters.bump(f"risk.{conversation.risk}", now)
+        await uow.handoff.enqueue(youth, conversation, reason="risk")
+
+    async def _schedule_answer(self, youth: Youth, conversation: Conversation) -> None:
+        pause = self.uow.settings.delivery.reply_pause_s
+        if pause <= 0:
+            conversation.answer_due_at = self.uow.now()
+            await self.answer_due(conversation)
+            return
+        conversation.answer_due_at = self.uow.now() + timedelta(seconds=pause)
+        self.uow.touched = True
+
+    async def _write_burst_answer(
+        self, youth: Youth, conversation: Conversation, burst: list[Message]
+    ) -> None:
+        uow = self.uow
+        first_contact = youth.welcomed_at is None
+        if first_contact:
+            youth.welcomed_at = uow.now()
+        text, keyboard = replies.burst_answer(
+            burst,
+            conversation_themes=conversation.themes,
+            waiting=conversation.status == ConversationStatus.WAITING,
+            first_contact=first_contact,
+            territory=uow.settings.service.territory_name,
+        )
+        await self.say(youth, conversation, text, keyboard=keyboard)
+
+    async def say(
+        self,
+        youth: Youth,
+        conversation: Conversation,
+        text: str,
+        *,
+        keyboard=None,
+        record: bool = True,
+    ) -> None:
+        """The bot speaks to the young person; kept in the conversation for the educator."""
+        row = await self.uow.outbox.send_text(youth.telegram_id, text, keyboard=keyboard)
+        if record:
+            await self.uow.conversations.add_message(
+                Message(
+                    conversation_id=conversation.id,
+                    direction=Direction.BOT,
+                    content_type="text",
+                    text=text,
+                    outbox_id=row.id,
+                    created_at=self.uow.now(),
+                )
+            )
+
+    async def youth_unreachable(self, telegram_id: int) -> None:
+        """Telegram answered 403: the young person blocked the bot."""
+        uow = self.uow
+        youth = await uow.youths.mark_unreachable(telegram_id, uow.now())
+        if youth is not None:
+            await uow.audit.record("youth.unreachable", uow.now(), youth_id=youth.id)
+            await uow.handoff.youth_unreachable(youth)
+
+    async def skip_question(self, telegram_id: int) -> None:
+        """/passer: the young person does not want to answer the bot's question."""
+        youth = await self.uow.youths.by_telegram_id(telegram_id)
+        if youth is not None:
+            youth.awaiting = None
+        await self.uow.outbox.send_text(telegram_id, t("reply.skipped"))

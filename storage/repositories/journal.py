@@ -1,0 +1,88 @@
+"""Processed updates, the audit trail and anonymous counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEvent, DailyCounter, ProcessedUpdate
+
+
+class UpdateJournal:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def first_time(self, update_id: int, now: datetime) -> bool:
+        """Record the update; False when it was already processed (a replay)."""
+        seen = await self._session.scalar(
+            select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
+        )
+        if seen is not None:
+            return False
+        self._session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
+        await self._session.flush()
+        return True
+
+
+class AuditLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self,
+        action: str,
+        now: datetime,
+        *,
+        youth_id: int | None = None,
+        educator_id: int | None = None,
+        conversation_id: int | None = None,
+        **details: Any,
+    ) -> None:
+        self._session.add(
+            AuditEvent(
+                at=now,
+                action=action,
+                youth_id=youth_id,
+                educator_id=educator_id,
+                conversation_id=conversation_id,
+                details=details,
+            )
+        )
+
+    async def for_youth(self, youth_id: int) -> list[AuditEvent]:
+        return list(
+            (
+                await self._session.scalars(
+                    select(AuditEvent).where(AuditEvent.youth_id == youth_id).order_by(AuditEvent.id)
+                )
+            ).all()
+        )
+
+
+class Counters:
+    """Anonymous daily counters (no link to any person)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def bump(self, name: str, now: datetime, by: int = 1) -> None:
+        dialect = self._session.bind.dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(DailyCounter).values(day=now.date(), name=name, value=by)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[DailyCounter.day, DailyCounter.name],
+                set_={"value": DailyCounter.value + by},
+            )
+        )
+
+    async def total(self, name: str) -> int:
+        rows = await self._session.scalars(
+            select(DailyCounter.value).where(DailyCounter.name == name)
+        )
+        return sum(rows)
