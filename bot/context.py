@@ -36,9 +36,7 @@ AFTER_COMMIT_TIMEOUT_S = 10.0
 
 if TYPE_CHECKING:
     from bot.services.conversation import ConversationService
-    from bot.services.handoff import HandoffService
-    from bot.services.relay import RelayService
-    from bot.services.team import TeamService
+    from bot.directory.service import DirectoryService
     from bot.services.handoff import HandoffService
     from bot.services.relay import RelayService
     from bot.services.team import TeamService
@@ -174,6 +172,14 @@ class UnitOfWork:
         from bot.services.team import TeamService
 
         return TeamService(self)
+
+    @cached_property
+    def directory(self) -> DirectoryService:
+        from bot.directory.service import DirectoryService
+
+        return DirectoryService(
+            self.session, self.clock, self.settings.service.tz, helplines=self.app.helplines
+        )
 
     @cached_property
     def privacy(self) -> PrivacyService:

@@ -28,10 +28,13 @@ def incoming_from(message: Message) -> Incoming:
                 file_id = media.file_id
                 break
     text = None if content_type in _NO_TEXT else (message.text or message.caption)
+    position = message.location or (message.venue.location if message.venue else None)
     return Incoming(
         content_type=content_type,
         tg_message_id=message.message_id,
         text=text,
         file_id=file_id,
         media_group_id=message.media_group_id,
+        latitude=position.latitude if position else None,
+        longitude=position.longitude if position else None,
     )

@@ -89,6 +89,25 @@ async def on_feedback(callback: CallbackQuery, uow: UnitOfWork) -> None:
     acknowledge(uow, callback, t("feedback.toast"))
 
 
+@router.message(Command("lieux"))
+async def on_places(message: Message, uow: UnitOfWork) -> None:
+    await uow.conversation.places(message.chat.id)
+
+
+@router.callback_query(F.data.startswith("dir:"))
+async def on_directory_button(callback: CallbackQuery, uow: UnitOfWork) -> None:
+    await uow.directory.handle_callback(
+        uow.outbox, callback.from_user.id, callback.data, telegram_id=callback.from_user.id
+    )
+    acknowledge(uow, callback)
+
+
+@router.callback_query(F.data == "conv:other")
+async def on_something_else(callback: CallbackQuery, uow: UnitOfWork) -> None:
+    await uow.conversation.something_else(callback.from_user.id)
+    acknowledge(uow, callback)
+
+
 @router.message(Command("passer"))
 async def on_skip(message: Message, uow: UnitOfWork) -> None:
     await uow.conversation.skip_question(message.chat.id)

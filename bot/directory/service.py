@@ -153,7 +153,7 @@ def cache_for_engine(engine) -> DirectoryCache:
 
 
 # Words that introduce a place in a sentence ("je cherche un job à bourges").
-_PLACE_INTRO = re.compile(r"\b(?:a|au|sur|vers|pres de|dans|de|du|habite|vis)\s+(.+)$")
+_PLACE_INTRO = re.compile(r"\b(?:a|au|sur|vers|pres de|dans|de|du|habite|vis)\s+(?=(\S))")
 
 
 def _copy(row: Any) -> Any:
@@ -188,6 +188,11 @@ class DirectoryService:
         self.repo = DirectoryRepository(session)
         self.communes = CommuneRepository(session)
 
+    def has_places_for(self, theme: str) -> bool:
+        """Whether places can be looked up for this theme (it maps to data·inclusion)."""
+        rule = self.mapping.rule(theme)
+        return rule is not None and bool(rule.categories or rule.subthemes)
+
     # Where is the young person
 
     async def gazetteer(self) -> Gazetteer:
@@ -220,19 +225,27 @@ class DirectoryService:
         return (await self.index()).departements
 
     async def mentioned_commune(self, text: str) -> CommuneMatch | None:
-        """A place named inside a longer message ("je cherche un job à bourges", "… 18000")."""
+        """A place named inside a longer message ("je cherche un job à bourges", "… 18000").
+
+        A postal code counts anywhere; a name counts after a word that introduces a place, and
+        only for a commune of the territory's départements: ordinary words are commune names
+        too somewhere in France ("du boulot" would be Boulot, in Haute-Saône)."""
         gazetteer = await self.gazetteer()
         prefer = await self.preferred_departements()
         if re.search(r"(?<!\d)\d{5}(?!\d)", text):
             return gazetteer.locate_text(text, prefer)
-        match = _PLACE_INTRO.search(normalise(text))
-        if not match:
-            return None
-        words = match.group(1).split()
-        for size in range(min(5, len(words)), 0, -1):
-            candidate = " ".join(words[:size])
-            if candidate in gazetteer.by_name:
-                return gazetteer.locate_text(candidate, prefer)
+        normalised = normalise(text)
+        starts = [m.start(1) for m in _PLACE_INTRO.finditer(normalised)]
+        for start in reversed(starts):  # the place usually comes last
+            words = normalised[start:].split()
+            for size in range(min(5, len(words)), 0, -1):
+                candidate = " ".join(words[:size])
+                if candidate not in gazetteer.by_name:
+                    continue
+                match = gazetteer.locate_text(candidate, prefer)
+                commune = match.commune if match else None
+                if commune is not None and (not prefer or commune.departement in prefer):
+                    return match
         return None
 
     async def locate_point(self, latitude: float, longitude: float) -> Commune | None:

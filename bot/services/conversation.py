@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.directory.service import awaited_theme, awaiting_state
 from bot.i18n import t
 from bot.services import replies
 from bot.triage import Risk, helplines_for
@@ -20,6 +21,8 @@ RISK_RANK = {"none": 0, "elevated": 1, "imminent": 2}
 BURST_WINDOW = timedelta(minutes=10)
 BURST_MAX_MESSAGES = 8
 MAX_STORED_REASONS = 12
+# While the bot waits for a town, a longer message is a new subject, not an answer.
+PLACE_ANSWER_MAX_WORDS = 6
 
 
 def higher_risk(a: str, b: str) -> str:
@@ -35,6 +38,9 @@ class Incoming:
     text: str | None = None
     file_id: str | None = None
     media_group_id: str | None = None
+    # A shared position: used once to find places nearby, never stored.
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class ConversationService:
@@ -91,7 +97,7 @@ class ConversationService:
             return message
         if RISK_RANK[conversation.risk] > RISK_RANK[risk_before]:
             await self._answer_risk(youth, conversation, message, families)
-        else:
+        elif not await self._answer_place(youth, conversation, message, incoming):
             await self._schedule_answer(youth, conversation)
         return message
 
@@ -184,6 +190,85 @@ class ConversationService:
             conversation.reasons = merged[-MAX_STORED_REASONS:]
         return tuple(dict.fromkeys(f for result in results for f in result.risk_families))
 
+    async def _answer_place(
+        self, youth: Youth, conversation: Conversation, message: Message, incoming: Incoming
+    ) -> bool:
+        """The bot asked where the young person is: a town, a postal code or a shared position
+        gets places nearby at once. False when the message is not such an answer."""
+        theme = awaited_theme(youth.awaiting)
+        if theme is None or conversation.status == ConversationStatus.WAITING:
+            return False
+        directory = self.uow.directory
+        if incoming.latitude is not None and incoming.longitude is not None:
+            found = await directory.answer_point(
+                self.uow.outbox,
+                youth.telegram_id,
+                incoming.latitude,
+                incoming.longitude,
+                [theme],
+                telegram_id=youth.telegram_id,
+            )
+        elif incoming.text and len(incoming.text.split()) <= PLACE_ANSWER_MAX_WORDS:
+            if await directory.locate_text(incoming.text) is None:
+                return False
+            match = await directory.answer_text(
+                self.uow.outbox,
+                youth.telegram_id,
+                incoming.text,
+                [theme],
+                telegram_id=youth.telegram_id,
+            )
+            found = match is not None and match.commune is not None
+        else:
+            return False
+        if found:
+            youth.awaiting = None
+        conversation.answer_due_at = None
+        conversation.answered_up_to = max(conversation.answered_up_to, message.id)
+        await self.uow.counters.bump("directory.places", self.uow.now())
+        return True
+
+    async def _offer_places(
+        self, youth: Youth, conversation: Conversation, burst: list[Message], theme: str
+    ) -> None:
+        """Once a theme with places is known: places right away when the young person named
+        their town, otherwise the offer to look near them (once per theme and conversation)."""
+        directory = self.uow.directory
+        if theme in conversation.places_offered or not directory.has_places_for(theme):
+            return
+        conversation.places_offered = list(conversation.places_offered) + [theme]
+        for message in reversed(burst):
+            match = await directory.mentioned_commune(message.text) if message.text else None
+            if match is not None and match.commune is not None:
+                await directory.write_places(
+                    self.uow.outbox, youth.telegram_id, [theme], match.commune
+                )
+                return
+        remembered = await directory.remembered_commune(youth.telegram_id)
+        await directory.write_offer(self.uow.outbox, youth.telegram_id, theme, remembered)
+        youth.awaiting = awaiting_state(theme)
+
+    async def places(self, telegram_id: int) -> None:
+        """/lieux: places nearby for what the young person talked about, or the question."""
+        uow = self.uow
+        youth, _ = await uow.youths.get_or_create(telegram_id, uow.now())
+        conversation = await self.current(youth)
+        themes = [t_ for t_ in conversation.themes if uow.directory.has_places_for(t_)]
+        if not themes:
+            await uow.outbox.send_text(telegram_id, t("directory.ask_what"))
+            return
+        theme = themes[-1]
+        remembered = await uow.directory.remembered_commune(telegram_id)
+        await uow.directory.write_offer(uow.outbox, telegram_id, theme, remembered)
+        youth.awaiting = awaiting_state(theme)
+
+    async def something_else(self, telegram_id: int) -> None:
+        """"Autre chose" under the places: stop waiting for a town, listen again."""
+        youth = await self.uow.youths.by_telegram_id(telegram_id)
+        if youth is not None and awaited_theme(youth.awaiting) is not None:
+            youth.awaiting = None
+        await self.uow.outbox.send_text(telegram_id, t("directory.something_else"))
+
     async def _answer_risk(
         self,
         youth: Youth,
@@ -199,6 +284,8 @@ class ConversationService:
         )
         text, keyboard = replies.risk_answer(conversation.risk, lines)
         await self.say(youth, conversation, text, keyboard=keyboard)
+        if awaited_theme(youth.awaiting) is not None:
+            youth.awaiting = None
         conversation.answer_due_at = None
         conversation.answered_up_to = max(conversation.answered_up_to, message.id)
         await uow.counters.bump(f"risk.{conversation.risk}", now)
@@ -228,6 +315,9 @@ class ConversationService:
             territory=uow.settings.service.territory_name,
         )
         await self.say(youth, conversation, text, keyboard=keyboard)
+        burst_themes = [theme for message in burst for theme in (message.themes or [])]
+        if burst_themes and conversation.status != ConversationStatus.WAITING:
+            await self._offer_places(youth, conversation, burst, burst_themes[0])
 
     async def say(
         self,

@@ -39,6 +39,8 @@ class Conversation(Base):
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Why the triage decided what it did: shown to the educator who takes over.
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Themes for which the bot already offered places nearby (offered once per conversation).
+    places_offered: Mapped[list[str]] = mapped_column(JSON, default=list)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Escalation request: when and why the conversation asked for a human.
