@@ -60,9 +60,10 @@ def services(database, clock):
 @pytest.fixture
 async def bot(tmp_path):
     """The whole bot on a fresh SQLite file, talking to the emulator."""
+    from tests.support.databases import fresh_sqlite_url
     from tests.support.harness import running_bot
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    url = fresh_sqlite_url(tmp_path, "bot.db")
     async with running_bot(lambda api: make_settings(url, api)) as harness:
         yield harness
 

@@ -109,7 +109,7 @@ async def test_unknown_town_and_places_on_request(bot_with_places):
     youth = await started(bot, "Y")
     await emu.send_text(youth, "/lieux")
     ask = await emu.wait_for_message(youth, timeout=5)
-    assert "Dis-moi ce que tu cherches" in ask.text
+    assert "Dis-moi ce que tu cherches" in ask.text, emu.transcript(youth.id)
     await emu.send_text(youth, "jai besoin dun logement")
     await emu.wait_for_messages(youth, 2, timeout=5)
     await emu.send_text(youth, "bourjes")  # a typo still finds Bourges

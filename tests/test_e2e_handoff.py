@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import asyncio
 
 from sqlalchemy import select
@@ -33,7 +35,9 @@ async def ask_for_educator(bot, youth, text="jsp a qui parler, j'ai besoin d'aid
     await emu.send_text(youth, text)
     await bot.settle()
     await emu.press_button(youth, welcome, "conv:educator")
-    return await emu.wait_for_message(youth, predicate=lambda m: "position" in m.text or "disponible" in m.text)
+    return await emu.wait_for_message(
+        youth, predicate=lambda m: re.search(r"\d+(re|e) position", m.text) or "disponible" in m.text
+    )
 
 
 async def test_the_whole_path_from_request_to_feedback(bot):

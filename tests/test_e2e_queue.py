@@ -16,7 +16,7 @@ async def test_positions_are_told_to_each_young_person(bot):
     assert "1re position" in told_first.text
     assert "2e position" in told_second.text
     await emu.send_text(second, "/educateur")
-    again = await emu.wait_for_message(second, predicate=lambda m: "position" in (m.text or ""))
+    again = await emu.wait_for_message(second, predicate=lambda m: "2e position" in (m.text or ""))
     assert "2e position" in again.text
 
 

@@ -90,10 +90,10 @@ async def test_a_theme_is_acknowledged_and_stored(bot):
     emu = bot.emulator
     youth = await started(bot, "Y")
     await emu.send_text(youth, "slt je cherche un taf ou un stage pour cet ete")
-    await bot.settle()
-    reply = emu.last_sent(youth.id)
+    reply, offer = await emu.wait_for_messages(youth, 2, timeout=5)
     assert "travail" in reply.text or "job" in reply.text, emu.transcript(youth.id)
     assert any("éducateur" in label for row in reply.buttons for label, _ in row)
+    assert "près de chez toi" in offer.text  # a job has places nearby: the bot offers them
     conversation = await bot.conversation_of(youth.id)
     assert "emploi" in conversation.themes
     assert conversation.risk == "none"

@@ -157,7 +157,9 @@ class OutboxSender:
             ).scalars()
             now_wall = self._clock.now()
             for row in rows:
-                if row.id in self._known:
+                # A row sent (or failed) while this query ran may still read as pending here:
+                # its outcome is committed and forgotten from ``_known`` meanwhile.
+                if row.id in self._known or row.id in self._sent_ids or row.id in self._failed_ids:
                     continue
                 self._known.add(row.id)
                 delay = (
@@ -292,6 +294,7 @@ class OutboxSender:
         elif result.outcome is Outcome.BLOCKED:
             for pending in list(queue.rows):
                 self._pop(queue, pending)
+                self._failed_ids.add(pending.id)
                 if pending is not row:
                     row.dropped.append(pending.id)
             log.info("outbox: chat unreachable (403), pending rows failed")

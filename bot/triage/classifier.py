@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .lexicon import Combo, Lexicon, load_lexicon
+from .lexicon import Combo, Lexicon, default_config_dir, load_lexicon
 from .normalize import SENTENCE_BREAK, Normalized, join_burst
 from .patterns import Hit, Pattern
 
@@ -57,6 +57,10 @@ _BY_RANK = {0: Risk.NONE, 1: Risk.ELEVATED, 2: Risk.IMMINENT}
 
 def risk_rank(risk: Risk | str) -> int:
     return _RANK[str(risk)]
+
+
+# Classifiers already built in this process, by lexicon directory and file versions.
+_BUILT: dict[tuple, "Triage"] = {}
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,15 @@ class Triage:
 
     @classmethod
     def from_config(cls, directory: Path | None = None) -> "Triage":
-        return cls(load_lexicon(directory))
+        """The classifier for the lexicons in ``directory``; built once per process for the
+        same files (compiling some 1,200 patterns takes seconds), again when a file changed."""
+        d = Path(directory) if directory is not None else default_config_dir()
+        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in d.glob("*.yaml")))
+        key = (str(d.resolve()), stamp)
+        if key not in _BUILT:
+            _BUILT.clear()
+            _BUILT[key] = cls(load_lexicon(d))
+        return _BUILT[key]
 
     # -- public API ------------------------------------------------------------------------------
     def classify(self, text: str) -> TriageResult:

@@ -46,7 +46,7 @@ def default_config_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "config" / "triage"
 
 
-class _TextLoader(yaml.SafeLoader):
+class _TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
     """Plain scalars stay text: in a lexicon "on", "no", "115" or "3114" are words, not a
     boolean or a number (numbers and flags are converted where the loader expects them)."""
 

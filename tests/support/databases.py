@@ -6,19 +6,54 @@ gets its own schema, migrated with the project's migrations and dropped afterwar
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from bot.directory.communes import ensure_communes
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+_SQLITE_TEMPLATE: Path | None = None
+
+
+def sqlite_template() -> Path:
+    """A SQLite file migrated to head with the commune table loaded, built once per test
+    process (loading 35,000 communes takes seconds); each test works on its own copy."""
+    global _SQLITE_TEMPLATE
+    if _SQLITE_TEMPLATE is None:
+        path = Path(tempfile.mkdtemp(prefix="promeneur-template-")) / "template.db"
+        with ThreadPoolExecutor(1) as pool:  # its own event loop, whatever the caller runs in
+            pool.submit(asyncio.run, _build_template(path)).result()
+        _SQLITE_TEMPLATE = path
+    return _SQLITE_TEMPLATE
+
+
+async def _build_template(path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        await upgrade_to_head(database.engine)
+        async with database.transaction() as session:
+            await ensure_communes(session)
+    finally:
+        await database.dispose()
+
+
+def fresh_sqlite_url(tmp_path: Path, name: str = "promeneur.db") -> str:
+    """The URL of a new SQLite database, already migrated, in ``tmp_path``."""
+    target = tmp_path / name
+    shutil.copyfile(sqlite_template(), target)
+    return f"sqlite+aiosqlite:///{target}"
 
 
 def backends() -> list[str]:
@@ -45,7 +80,7 @@ async def postgres_schema_url() -> AsyncIterator[str]:
 @contextlib.asynccontextmanager
 async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'promeneur.db'}"
+        yield fresh_sqlite_url(tmp_path)
     else:
         async with postgres_schema_url() as url:
             yield url
