@@ -82,7 +82,8 @@ async def _app_context(ctx):
     from bot.app import prepare_database, service_context
 
     await prepare_database(ctx.database)
-    return service_context(ctx.settings, ctx.database)
+    # A context may bring its own clock (tests, replays); the real one otherwise.
+    return service_context(ctx.settings, ctx.database, getattr(ctx, "clock", None))
 
 
 def _fail(key: str, **params) -> int:

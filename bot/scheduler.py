@@ -5,9 +5,11 @@ the truth, so a restart loses nothing. Every job is an idempotent sweep, safe to
 
 Issue 6 (duty hours and the clock): every minute the permanence reminders, the watchdogs and
 the inactivity close are swept; each is a service method taking ``now`` that does what is due
-and not yet recorded in ``clock_events``. Every night the retention purge runs, every Monday at
-9:00 the weekly report goes out — both in the territory's time zone — and the weekly report is
-also tried once at start, so a restart on a Monday morning does not lose it.
+and not yet recorded in ``clock_events``. Every night at 3:30 the retention purge runs, every
+Monday at 9:00 the weekly report goes out — both in the territory's time zone. Both are "due"
+sweeps too (done once per day / week, recorded in ``clock_events``) and both are tried once at
+start: the jobs are rebuilt from the database, so a restart over a due time loses nothing and
+repeats nothing.
 """
 
 from __future__ import annotations
@@ -53,11 +55,17 @@ async def minute_sweeps(app: AppContext) -> None:
 
 
 async def nightly_retention(app: AppContext) -> None:
-    await run_sweep(app, "retention.purge", lambda uow, now: uow.retention.purge(now))
+    await run_sweep(app, "retention.nightly", lambda uow, now: uow.retention.nightly_due(now))
 
 
 async def weekly_report(app: AppContext) -> None:
     await run_sweep(app, "reports.weekly", lambda uow, now: uow.reports.weekly_due(now))
+
+
+async def catch_up(app: AppContext) -> None:
+    """At start: what fell due while the process was down (each done at most once)."""
+    await nightly_retention(app)
+    await weekly_report(app)
 
 
 def build_scheduler(app: AppContext) -> AsyncIOScheduler:
@@ -103,10 +111,10 @@ def build_scheduler(app: AppContext) -> AsyncIOScheduler:
         **common,
     )
     scheduler.add_job(
-        weekly_report,
+        catch_up,
         "date",
         run_date=started + timedelta(seconds=10),
-        id="reports.weekly.catch_up",
+        id="clock.catch_up",
         **common,
     )
     return scheduler

@@ -196,3 +196,43 @@ async def test_an_absence_cancels_the_reminder(services, clock):
     async with services.unit_of_work() as uow:
         assert await uow.clock_events.all() == []
     assert isinstance(ClockEvent.__tablename__, str)
+
+
+async def test_an_end_missed_while_the_bot_was_down_still_takes_her_off_duty_quietly(services, clock):
+    lea = await add_educator(services, LEA, "Léa", auto=True)
+    await add_slot(services, lea, MON, "14:00", "18:00")
+    clock.set(paris(2026, 11, 23, 14, 0))
+    assert (await sweep(services)).put_on_duty == [lea]
+
+    # The bot is down from 17:00 to 21:30: no "your permanence is over" hours late…
+    clock.set(paris(2026, 11, 23, 21, 30))
+    async with restarted(services).unit_of_work() as uow:
+        result = await uow.duty.sweep()
+    assert result.ended == []
+    # …but the permanence put her on duty, so it takes her off, once.
+    assert result.off_duty == [lea]
+    async with services.unit_of_work() as uow:
+        assert not (await uow.educators.get(lea)).on_duty
+    clock.set(paris(2026, 11, 23, 21, 31))
+    assert (await sweep(services)).off_duty == []
+    texts = await sent_texts(services, LEA)
+    assert not any("Ta permanence est terminée" in text for text in texts)
+    assert len([text for text in texts if "tu n'es plus disponible" in text]) == 1
+
+
+async def test_an_end_missed_with_a_conversation_going_on_waits_until_she_is_free(services, clock):
+    lea = await add_educator(services, LEA, "Léa", auto=True)
+    await add_slot(services, lea, MON, "14:00", "18:00")
+    clock.set(paris(2026, 11, 23, 14, 0))
+    await sweep(services)
+    conversation = await waiting_youth(services, 1)
+    await take(services, lea, conversation)
+
+    clock.set(paris(2026, 11, 23, 21, 0))
+    result = await sweep(services)
+    assert result.off_duty == [] and result.ended == []
+    async with services.unit_of_work() as uow:
+        assert (await uow.educators.get(lea)).on_duty  # still with the young person
+        await uow.handoff.close(await uow.conversations.get(conversation), by="educator")
+    clock.set(paris(2026, 11, 23, 21, 1))
+    assert (await sweep(services)).off_duty == [lea]

@@ -463,13 +463,13 @@ class DutyService:
             educator = await uow.educators.get(block.educator_id)
             if educator is None or not educator.active:
                 continue
-            if now < block.end + END_REMINDER_GRACE and await uow.clock_events.mark(
-                END, educator.id, block.key, now
-            ):
-                await self._end(educator, block, result, now)
-            elif await uow.clock_events.has(END, educator.id, block.key) and not (
-                await uow.clock_events.has(OFF, educator.id, block.key)
-            ):
+            if await uow.clock_events.mark(END, educator.id, block.key, now):
+                if now < block.end + END_REMINDER_GRACE:
+                    await self._end(educator, block, result, now)
+                    continue
+                # The end passed while no process ran: no hand-over reminder hours late, but
+                # an educator put on duty by the permanence must not stay on duty for ever.
+            if not await uow.clock_events.has(OFF, educator.id, block.key):
                 await self._off_when_free(educator, block, result, now)
         for block in blocks:
             if not block.start <= now < block.end:

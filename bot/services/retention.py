@@ -19,11 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.services.duty import local_moment
+
 # Telegram keeps an update for 24 hours: a replay older than this cannot happen.
 PROCESSED_UPDATES_KEEP = timedelta(days=7)
 # Delivered rows nothing refers to any more: kept a little, for diagnosis.
 OUTBOX_KEEP = timedelta(days=2)
 CLOCK_EVENTS_KEEP = timedelta(days=60)
+# The nightly purge runs at 3:30 local time, once per local day (see ``nightly_due``).
+NIGHTLY_MINUTE = 3 * 60 + 30
+NIGHTLY = "retention.nightly"
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,22 @@ class PurgeReport:
 class RetentionService:
     def __init__(self, uow) -> None:
         self.uow = uow
+
+    async def nightly_due(self, now: datetime | None = None) -> PurgeReport | None:
+        """The nightly purge, once per local day from 3:30 on.
+
+        Run by the nightly cron job and once at start: a process that was down at 3:30 (or
+        restarts every night before it) still purges that day, and a second process or a second
+        call the same day does nothing."""
+        uow = self.uow
+        now = now or uow.now()
+        tz = uow.settings.service.tz
+        today = now.astimezone(tz).date()
+        if now < local_moment(today, NIGHTLY_MINUTE, tz):
+            return None
+        if not await uow.clock_events.mark(NIGHTLY, 0, today.isoformat(), now):
+            return None
+        return await self.purge(now)
 
     async def purge(self, now: datetime | None = None) -> PurgeReport:
         uow = self.uow
