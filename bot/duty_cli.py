@@ -4,6 +4,7 @@
     promeneur duty list [--educator ID]
     promeneur duty remove --id SLOT_ID
     promeneur duty absence --educator ID --from 2026-12-22 --to 2027-01-02
+    promeneur duty absence --educator all --from 2026-12-24 --to 2026-12-26   (holidays)
     promeneur duty extra --educator ID --date 2026-12-28 --from 14:00 --to 18:00
     promeneur duty remove-exception --id EXCEPTION_ID
     promeneur duty auto --educator ID on|off
@@ -43,8 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remove.add_argument("--id", type=int, required=True)
     remove.set_defaults(handler=_remove)
 
-    absence = actions.add_parser("absence", help="an absence (whole days, included)")
-    absence.add_argument("--educator", required=True)
+    absence = actions.add_parser(
+        "absence", help="an absence (whole days, included); --educator all: holidays, everyone"
+    )
+    absence.add_argument("--educator", required=True, help="ID, or all (the whole team)")
     absence.add_argument("--from", dest="first", required=True, help="2026-12-22")
     absence.add_argument("--to", dest="last", help="2027-01-02 (default: the same day)")
     absence.set_defaults(handler=_absence)
@@ -174,6 +177,17 @@ async def _absence(args, ctx) -> int:
     if first is None or last is None:
         return _fail("cli.duty.error.date")
     app = await _app_context(ctx)
+    if args.educator.strip().lower() in {"all", "tous", "equipe", "équipe"}:
+        async with app.unit_of_work() as uow:
+            try:
+                added = await uow.duty.add_team_closure(first, last)
+            except PlanningError as error:
+                return _fail(f"cli.duty.error.{error.code}")
+            what = uow.duty.exception_label(added[0]) if added else ""
+        if not added:
+            return _fail("cli.duty.unknown_educator")
+        print(t("cli.duty.closure_added", n=len(added), what=what))
+        return 0
     async with app.unit_of_work() as uow:
         educator = await _educator(uow, args.educator)
         if educator is None:

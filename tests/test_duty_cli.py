@@ -164,3 +164,19 @@ async def test_report_command_writes_a_chart_and_a_table(services, capsys, tmp_p
     [table] = tmp_path.glob("*.csv")
     assert png.read_bytes().startswith(b"\x89PNG")
     assert table.read_text(encoding="utf-8-sig").splitlines()[0] == "indicateur;categorie;valeur"
+
+
+async def test_holidays_for_the_whole_team_from_the_command_line(services, capsys):
+    for telegram_id, name in ((LEA, "Léa"), (MARC, "Marc")):
+        await add_educator(services, telegram_id, name)
+        await promeneur(services, capsys, "duty", "add", "--educator", str(telegram_id), "--day", "mon", "--from", "14:00", "--to", "18:00")
+    code, out, _ = await promeneur(
+        services, capsys, "duty", "absence", "--educator", "all", "--from", "2026-11-23", "--to", "2026-11-29"
+    )
+    assert code == 0
+    assert "Fermeture enregistrée pour toute l'équipe (2 personne(s)) : absence du lundi 23 novembre au dimanche 29 novembre." in out
+    async with services.unit_of_work() as uow:
+        window = await uow.duty.next_window()
+    assert window[0] == paris(2026, 11, 30, 14, 0)
+    code, out, _ = await promeneur(services, capsys, "duty", "list")
+    assert len([line for line in out.splitlines() if line.startswith("exception n°")]) == 2

@@ -118,3 +118,79 @@ async def test_stats_for_a_coordinator_come_with_a_chart_and_a_table(bot):
     await emu.send_text(youth, "/stats")
     await bot.settle()
     assert not any("Bilan" in m.text for m in emu.sent(youth.id))
+
+
+def data_ending(message, suffix: str) -> str:
+    for row in message.buttons:
+        for _, data in row:
+            if data.endswith(suffix):
+                return data
+    raise AssertionError(f"no button ending with {suffix!r} in {message.buttons}")
+
+
+async def test_holidays_absences_and_an_extra_permanence_with_buttons(bot):
+    emu = bot.emulator
+    claire = await coordinator(bot)
+    lea = emu.add_user("Léa")
+    await register(bot, lea, "Léa", on_duty=False)
+    async with bot.uow() as uow:
+        tz = uow.settings.service.tz
+        today = uow.now().astimezone(tz).date()
+        educator = await uow.educators.by_telegram_id(lea.id)
+        closed_day = today + timedelta(days=3)
+        await uow.duty.add_slot(educator, closed_day.weekday(), 14 * 60, 18 * 60)
+
+    async def next_start():
+        async with bot.uow() as uow:
+            window = await uow.duty.next_window()
+        return window[0].astimezone(tz) if window else None
+
+    assert (await next_start()).date() == closed_day
+
+    # Holidays: the whole team is closed that day, in three presses.
+    await emu.send_text(claire, "/permanences")
+    view = await emu.wait_for_message(claire, predicate=lambda m: "Permanences de l'équipe" in m.text)
+    view, _ = await press(bot, claire, view, button(view, "Fermeture de toute l'équipe"))
+    assert "Fermeture de toute l'équipe : à partir de quel jour ?" in view.text
+    key = closed_day.strftime("%Y%m%d")
+    view, _ = await press(bot, claire, view, data_ending(view, f":{key}"))
+    assert "jusqu'à quel jour (inclus)" in view.text
+    view, answer = await press(bot, claire, view, data_ending(view, f":{key}:{key}"))
+    assert answer.text == "Fermeture enregistrée pour 2 personne(s)."
+    assert "• Léa : absence le" in view.text and "• Claire : absence le" in view.text
+    # Young people are now told the permanence of the week after.
+    assert (await next_start()).date() == closed_day + timedelta(days=7)
+
+    # An extra permanence for Léa tomorrow, 18h–20h: it becomes the next one.
+    view, _ = await press(bot, claire, view, button(view, "Léa"))
+    view, _ = await press(bot, claire, view, button(view, "Permanence en plus"))
+    assert "Permanence en plus de Léa : quel jour ?" in view.text
+    tomorrow = (today + timedelta(days=1)).strftime("%Y%m%d")
+    view, _ = await press(bot, claire, view, data_ending(view, f":{tomorrow}"))
+    view, _ = await press(bot, claire, view, button(view, "18h"))
+    assert "jusqu'à quelle heure" in view.text
+    view, answer = await press(bot, claire, view, button(view, "20h"))
+    assert answer.text == "Permanence en plus enregistrée."
+    assert "permanence en plus le" in view.text
+    start = await next_start()
+    assert (start.date(), start.hour) == (today + timedelta(days=1), 18)
+
+    # Léa's own absence is removed with its ❌ button: her permanence is back.
+    view, answer = await press(bot, claire, view, button(view, "❌ absence"))
+    assert answer.text == "Supprimé."
+    async with bot.uow() as uow:
+        kinds = sorted(e.kind for e in await uow.planning.exceptions())
+    assert kinds == ["absence", "extra"]  # Claire's absence stays
+
+    # An educator cannot change anything but her own automatic duty, even with a modified
+    # client sending a coordinator's button data.
+    from tests.support.forgery import forge_callback
+
+    await emu.send_text(lea, "/permanences")
+    own = await emu.wait_for_message(lea, predicate=lambda m: "Permanences de Léa" in m.text)
+    tomorrow_key = (today + timedelta(days=1)).strftime("%Y%m%d")
+    for forged in (f"pm:off:0:{tomorrow_key}:{tomorrow_key}", f"pm:xtra:{educator.id}:{tomorrow_key}:600:720"):
+        answer = await emu.wait_for_callback_answer(forge_callback(emu, lea, own, forged))
+        assert answer.text == "Seule la coordination peut modifier les permanences."
+    async with bot.uow() as uow:
+        assert len(await uow.planning.exceptions()) == 2

@@ -389,6 +389,17 @@ class DutyService:
         )
         return exception
 
+    async def add_team_closure(self, first: date, last: date) -> list[DutyException]:
+        """Holidays, a closed service: an absence for every active educator, whole local days
+        ``first`` to ``last`` included. Each one can be removed on its own afterwards."""
+        if last < first:
+            raise PlanningError("order")
+        return [
+            await self.add_absence(educator, first, last)
+            for educator in await self.uow.educators.all()
+            if educator.active
+        ]
+
     async def add_extra(
         self, educator: Educator, day: date, start_minute: int, end_minute: int
     ) -> DutyException:

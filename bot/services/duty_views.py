@@ -1,8 +1,10 @@
 """/permanences in Telegram: the team's planning and each educator's, edited with buttons.
 
 Pure rendering from the catalog plus the planning changes the buttons ask for. Callback data
-(at most 64 bytes) carries everything: ``pm:add:<educator>:<day>:<start>:<end>`` and so on, so
-no conversation state is kept between two presses.
+(at most 64 bytes) carries everything: ``pm:add:<educator>:<day>:<start>:<end>``,
+``pm:off:<educator>:<first day>:<last day>`` (educator 0: the whole team, holidays),
+``pm:xtra:<educator>:<day>:<start>:<end>`` (a one-off extra permanence) and so on, so no
+conversation state is kept between two presses.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from bot.services.duty import (
 from storage.models import Educator
 
 FIRST_START_HOUR, LAST_START_HOUR = 7, 22
+TEAM = 0  # in ``pm:off:…``, the whole team (holidays, the service closed)
+EXTRA_DAYS = 28
 ABSENCE_FIRST_DAYS = 28
 ABSENCE_LENGTH_DAYS = 35
 
@@ -105,6 +109,8 @@ class PlanningViews:
         keyboard = _rows(
             [Button(e.display_name[:32], callback_data=f"pm:ed:{e.id}") for e in educators], 2
         )
+        if educators:
+            keyboard.append([Button(t("duty.button.closure"), callback_data=f"pm:off:{TEAM}")])
         return View("\n".join(lines), keyboard)
 
     async def educator(self, educator: Educator, *, manage: bool) -> View:
@@ -147,6 +153,9 @@ class PlanningViews:
                     Button(t("duty.button.add_absence"), callback_data=f"pm:off:{educator.id}"),
                 ]
             )
+            keyboard.append(
+                [Button(t("duty.button.add_extra"), callback_data=f"pm:xtra:{educator.id}")]
+            )
         keyboard.append(
             [
                 Button(
@@ -185,27 +194,70 @@ class PlanningViews:
         keyboard = _rows(buttons, 4) + [[self._back(educator)]]
         return View(t("duty.ask.end", day=day_name(weekday), start=format_minute(start)), keyboard)
 
-    def choose_absence_start(self, educator: Educator) -> View:
+    def choose_absence_start(self, educator: Educator | None) -> View:
+        """``educator`` None: a closure of the whole team (holidays)."""
         today = self.today()
+        who = educator.id if educator is not None else TEAM
         buttons = [
-            Button(self._short_date(today + timedelta(days=n)), callback_data=f"pm:off:{educator.id}:{_day_key(today + timedelta(days=n))}")
+            Button(self._short_date(today + timedelta(days=n)), callback_data=f"pm:off:{who}:{_day_key(today + timedelta(days=n))}")
             for n in range(ABSENCE_FIRST_DAYS)
         ]
         keyboard = _rows(buttons, 4) + [[self._back(educator)]]
+        if educator is None:
+            return View(t("duty.ask.closure_first"), keyboard)
         return View(t("duty.ask.absence_first", name=escape(educator.display_name)), keyboard)
 
-    def choose_absence_end(self, educator: Educator, first: date) -> View:
+    def choose_absence_end(self, educator: Educator | None, first: date) -> View:
+        who = educator.id if educator is not None else TEAM
         buttons = [
             Button(
                 self._short_date(first + timedelta(days=n)),
-                callback_data=f"pm:off:{educator.id}:{_day_key(first)}:{_day_key(first + timedelta(days=n))}",
+                callback_data=f"pm:off:{who}:{_day_key(first)}:{_day_key(first + timedelta(days=n))}",
             )
             for n in range(ABSENCE_LENGTH_DAYS)
         ]
         keyboard = _rows(buttons, 5) + [[self._back(educator)]]
         return View(t("duty.ask.absence_last", first=date_label(first)), keyboard)
 
-    def _back(self, educator: Educator) -> Button:
+    def choose_extra_day(self, educator: Educator) -> View:
+        today = self.today()
+        buttons = [
+            Button(
+                self._short_date(today + timedelta(days=n)),
+                callback_data=f"pm:xtra:{educator.id}:{_day_key(today + timedelta(days=n))}",
+            )
+            for n in range(EXTRA_DAYS)
+        ]
+        keyboard = _rows(buttons, 4) + [[self._back(educator)]]
+        return View(t("duty.ask.extra_day", name=escape(educator.display_name)), keyboard)
+
+    def choose_extra_start(self, educator: Educator, day: date) -> View:
+        buttons = [
+            Button(
+                format_minute(h * 60),
+                callback_data=f"pm:xtra:{educator.id}:{_day_key(day)}:{h * 60}",
+            )
+            for h in range(FIRST_START_HOUR, LAST_START_HOUR + 1)
+        ]
+        keyboard = _rows(buttons, 4) + [[self._back(educator)]]
+        return View(t("duty.ask.extra_start", day=date_label(day)), keyboard)
+
+    def choose_extra_end(self, educator: Educator, day: date, start: int) -> View:
+        buttons = [
+            Button(
+                format_minute(minute),
+                callback_data=f"pm:xtra:{educator.id}:{_day_key(day)}:{start}:{minute}",
+            )
+            for minute in range(start + 60, 24 * 60 + 1, 60)
+        ]
+        keyboard = _rows(buttons, 4) + [[self._back(educator)]]
+        return View(
+            t("duty.ask.extra_end", day=date_label(day), start=format_minute(start)), keyboard
+        )
+
+    def _back(self, educator: Educator | None) -> Button:
+        if educator is None:
+            return Button(t("duty.button.back"), callback_data="pm:team")
         return Button(t("duty.button.back"), callback_data=f"pm:ed:{educator.id}")
 
     @staticmethod
@@ -251,6 +303,8 @@ class PlanningViews:
             return view
         if not numbers:
             return None
+        if action == "off" and numbers[0] == TEAM:
+            return await self._closure(args[1:])
         target = await uow.educators.get(numbers[0])
         if target is None or not target.active:
             return View(*(await self._team_tuple()), toast=t("duty.toast.gone"))
@@ -260,6 +314,8 @@ class PlanningViews:
             return await self._add(target, numbers[1:])
         if action == "off":
             return await self._absence(target, args[1:])
+        if action == "xtra":
+            return await self._extra(target, args[1:])
         return None
 
     async def _team_tuple(self) -> tuple[str, Keyboard]:
@@ -301,4 +357,47 @@ class PlanningViews:
             return view
         view = await self.educator(educator, manage=True)
         view.toast = t("duty.toast.absence_added")
+        return view
+
+    async def _closure(self, keys: list[str]) -> View:
+        """Holidays: the same absence for everyone in the team."""
+        try:
+            days = [_parse_day_key(key) for key in keys]
+        except ValueError:
+            return self.choose_absence_start(None)
+        if not days:
+            return self.choose_absence_start(None)
+        if len(days) == 1:
+            return self.choose_absence_end(None, days[0])
+        try:
+            added = await self.uow.duty.add_team_closure(days[0], days[1])
+        except PlanningError as error:
+            view = await self.team()
+            view.toast = t(f"duty.error.{error.code}")
+            return view
+        view = await self.team()
+        view.toast = t("duty.toast.closure_added", n=len(added))
+        return view
+
+    async def _extra(self, educator: Educator, args: list[str]) -> View:
+        """A one-off extra permanence: a day, a start, an end."""
+        try:
+            day = _parse_day_key(args[0]) if args else None
+            minutes = [int(value) for value in args[1:3]]
+        except (ValueError, IndexError):
+            return self.choose_extra_day(educator)
+        if day is None:
+            return self.choose_extra_day(educator)
+        if not minutes:
+            return self.choose_extra_start(educator, day)
+        if len(minutes) == 1:
+            return self.choose_extra_end(educator, day, minutes[0])
+        try:
+            await self.uow.duty.add_extra(educator, day, minutes[0], minutes[1])
+        except PlanningError as error:
+            view = await self.educator(educator, manage=True)
+            view.toast = t(f"duty.error.{error.code}")
+            return view
+        view = await self.educator(educator, manage=True)
+        view.toast = t("duty.toast.extra_added")
         return view
