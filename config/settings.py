@@ -123,6 +123,23 @@ class DeliverySettings(BaseSettings):
 
 # -- duty hours, watchdogs, inactivity, retention (issue 6) ---------------------------------
 class DutySettings(BaseSettings):
+    """The clock's thresholds, read from the environment (or ``.env``):
+
+    | variable | default | meaning |
+    |---|---|---|
+    | ``WATCHDOG_IMMINENT_MINUTES`` | 2 | imminent danger still waiting: on-duty educators and coordinators alerted again |
+    | ``WATCHDOG_WAITING_MINUTES`` | 10,30,60 | a waiting conversation is announced again at each (while someone is on duty) |
+    | ``UNANSWERED_MINUTES`` | 15 | a young person waiting this long for their educator's answer: flagged to them |
+    | ``REQUEUE_UNANSWERED`` | false | then put the conversation back in the queue… |
+    | ``REQUEUE_UNANSWERED_MINUTES`` | 30 | …after this long without an answer |
+    | ``INACTIVITY_HOURS`` | 24 | a conversation without messages this long is closed kindly |
+    | ``YOUTH_RETENTION_DAYS`` | 730 | young people not seen this long are removed entirely |
+
+    ``RETENTION_DAYS`` (message contents, closed conversations) and ``TIMEZONE`` (permanences,
+    the 3:30 purge, the Monday 9:00 report) are service settings. Each alert fires once per
+    threshold.
+    """
+
     model_config = _COMMON
 
     # An imminent-risk conversation waiting this long alerts on-duty educators and coordinators.

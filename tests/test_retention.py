@@ -116,6 +116,14 @@ async def test_purge_erases_contents_anonymises_and_keeps_the_figures(services, 
         assert message.text == "j'ai une question sur mon contrat"
         # The audit trail lost its link to the conversation, not its existence.
         assert await session.scalar(select(func.count(AuditEvent.id))) > 0
+        assert await session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.conversation_id == old)
+        ) == 0
+        # Nothing left anywhere in the database quotes what was written.
+        for model, columns in ((Message, ("text",)), (Conversation, ("feedback_comment",))):
+            for column in columns:
+                values = (await session.scalars(select(getattr(model, column)))).all()
+                assert not any(v and ("solution pour ce soir" in v or "Inès" in v) for v in values)
 
     # Counters and figures are unchanged.
     assert await counters(services) == counted
@@ -148,6 +156,8 @@ async def test_young_people_not_seen_for_two_years_are_removed(services, clock):
     clock.advance(days=400)
     await youth_says(services, 8, "coucou")
     clock.advance(days=340)  # 740 days after 7's last contact, 340 after 8's
+    async with services.unit_of_work() as uow:
+        forgotten = (await uow.youths.by_telegram_id(7)).id
     async with services.unit_of_work() as uow:
         report = await uow.retention.purge()
     assert report.youths_removed == 1

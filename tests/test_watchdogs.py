@@ -211,3 +211,52 @@ async def test_a_conversation_with_only_start_is_closed_quietly(services, clock)
     async with services.unit_of_work() as uow:
         assert len(await uow.watchdogs.close_inactive()) == 1
     assert await sent_texts(services, 7) == before  # nothing to ask about
+
+
+def test_thresholds_come_from_the_environment_and_a_wrong_one_is_named(monkeypatch, tmp_path):
+    from bot.cli import config_error_sentence
+    from config.settings import ConfigError, load_settings
+
+    monkeypatch.chdir(tmp_path)  # no developer's .env
+    values = {
+        "WATCHDOG_IMMINENT_MINUTES": "3",
+        "WATCHDOG_WAITING_MINUTES": "30, 5;15",
+        "UNANSWERED_MINUTES": "20",
+        "REQUEUE_UNANSWERED": "true",
+        "REQUEUE_UNANSWERED_MINUTES": "45",
+        "INACTIVITY_HOURS": "48",
+        "YOUTH_RETENTION_DAYS": "365",
+        "RETENTION_DAYS": "14",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    duty = settings.duty
+    assert duty.watchdog_imminent_minutes == 3
+    assert duty.watchdog_waiting_minutes == [5, 15, 30]
+    assert (duty.unanswered_minutes, duty.requeue_unanswered, duty.requeue_unanswered_minutes) == (20, True, 45)
+    assert duty.inactivity_hours == 48 and duty.youth_retention_days == 365
+    assert settings.service.retention_days == 14
+
+    monkeypatch.setenv("WATCHDOG_WAITING_MINUTES", "10,0")
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert error.value.variable == "WATCHDOG_WAITING_MINUTES"
+    assert "liste de minutes positives" in config_error_sentence(error.value)
+    monkeypatch.setenv("WATCHDOG_WAITING_MINUTES", "10")
+    monkeypatch.setenv("YOUTH_RETENTION_DAYS", "1000")  # beyond the CNIL's two years
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert error.value.variable == "YOUTH_RETENTION_DAYS"
+
+
+async def test_inactivity_delay_follows_the_setting(services, clock):
+    configure(services, inactivity_hours=2)
+    chatting = await youth_says(services, 7, "je cherche un job d'été")
+    clock.advance(hours=1, minutes=59)
+    async with services.unit_of_work() as uow:
+        assert await uow.watchdogs.close_inactive() == []
+    clock.advance(minutes=2)
+    async with services.unit_of_work() as uow:
+        assert await uow.watchdogs.close_inactive() == [chatting]
+    assert any("Pas de message depuis 2 h" in text or "pas écrit" in text for text in await sent_texts(services, 7))
