@@ -57,8 +57,12 @@ async def on_invite(message: Message, command: CommandObject, uow: UnitOfWork, e
 
 @router.message(CommandStart())
 @router.message(Command("aide", "help"))
-async def on_help(message: Message, uow: UnitOfWork) -> None:
-    await uow.outbox.send_text(message.chat.id, t("team.help"), thread=message.message_thread_id)
+async def on_help(message: Message, uow: UnitOfWork, educator: Educator | None = None) -> None:
+    # Issue 6: permanences for everyone, figures for the coordination.
+    text = t("team.help") + "\n" + t("duty.help")
+    if uow.team.is_coordinator(message.chat.id, educator):
+        text += "\n" + t("duty.help.coordinator")
+    await uow.outbox.send_text(message.chat.id, text, thread=message.message_thread_id)
 
 
 @router.message(Command("dispo"))

@@ -194,3 +194,16 @@ async def test_holidays_absences_and_an_extra_permanence_with_buttons(bot):
         assert answer.text == "Seule la coordination peut modifier les permanences."
     async with bot.uow() as uow:
         assert len(await uow.planning.exceptions()) == 2
+
+
+async def test_help_tells_educators_about_permanences_and_coordinators_about_stats(bot):
+    emu = bot.emulator
+    claire = await coordinator(bot)
+    lea = emu.add_user("Léa")
+    await register(bot, lea, "Léa", on_duty=False)
+    await emu.send_text(lea, "/aide")
+    help_lea = await emu.wait_for_message(lea, predicate=lambda m: "/permanences" in m.text)
+    assert "/dispo" in help_lea.text and "/stats" not in help_lea.text
+    await emu.send_text(claire, "/aide")
+    help_claire = await emu.wait_for_message(claire, predicate=lambda m: "/stats" in m.text)
+    assert "les permanences de l'équipe" in help_claire.text
