@@ -191,3 +191,36 @@ def test_stats_periods():
     for wrong in ("hier", "2026-11-30 2026-11-01", "0", "1 2 3"):
         with pytest.raises(PeriodError):
             period_from_args(wrong, now, PARIS)
+
+
+async def test_a_week_with_the_spring_dst_change_counts_real_hours(services, clock):
+    # 23–29 March 2026: Sunday 29 loses its 2:00–3:00 hour; the report is due Monday 30 at
+    # 9:00 Paris time, which is 7:00 UTC in summer time.
+    clock.set(paris(2026, 3, 29, 1, 0))
+    lea = await add_educator(services, 50, "Léa")
+    await add_educator(services, COORD, "Claire", coordinator=True)
+    await on_duty(services, lea, True)
+    await waiting_youth(services, 1)
+    clock.set(paris(2026, 3, 29, 4, 0))  # two real hours later
+    await on_duty(services, lea, False)
+
+    async with services.unit_of_work() as uow:
+        report = await uow.reports.build(paris(2026, 3, 23), paris(2026, 3, 30))
+    assert sum(h.hours for h in report.hours) == 167
+    sunday = [report.hours[6 * 24 + hour] for hour in range(24)]
+    assert sunday[2].hours == 0  # 2:00–3:00 did not exist
+    assert [h.on_duty_average for h in sunday[:5]] == [0.0, 1.0, 0.0, 1.0, 0.0]
+    assert report.uncovered_escalations == 0
+
+    clock.set(paris(2026, 3, 30, 8, 59))
+    async with services.unit_of_work() as uow:
+        assert await uow.reports.weekly_due() is None
+    clock.set(paris(2026, 3, 30, 9, 0))
+    assert clock.now().hour == 7  # UTC
+    async with services.unit_of_work() as uow:
+        sent = await uow.reports.weekly_due()
+    assert sent is not None and sent.escalations == 1
+    assert sorted(await documents(services, COORD)) == [
+        "promeneur-2026-03-23-2026-03-29.csv",
+        "promeneur-2026-03-23-2026-03-29.png",
+    ]
