@@ -65,13 +65,62 @@ def strip_accents(word: str) -> str:
     return word.lower().translate(_ACCENT_TABLE)
 
 
+# Words ending in -er / -ez that are not verbs: their ending stays (see fold).
+_KEEP_ENDING = frozenset(
+    "hier fier cher amer hiver super enfer laser poker cancer chez assez nez rez mer fer ver "
+    "tiers entrer "
+    # nouns in -ée that must not meet a verb or another noun ("l'armée" is not "une arme")
+    "armee entree rentree placee classee duree musee fumee idee pensee journee annee soiree "
+    "lycee arrivee montee allee poignee portee tournee".split())
+
+
 def fold(word: str) -> str:
-    """Lowercase, accents stripped, letters repeated 3+ times collapsed to one."""
+    """Lowercase, accents stripped, letters repeated 3+ times collapsed to one; the endings that
+    sound the same and that young people swap all the time are merged: "tuer", "tué", "tuée",
+    "tuez" -> "tue" ("j'ai envie de me tué", "il m'a frapper"). Patterns are folded the same way,
+    so they still match."""
     w = strip_accents(word)
     if len(w) > 2:
         w = _REPEAT_RE.sub(r"\1", w)
         w = _DOUBLE_RE.sub(r"\1", w)
+    if len(w) >= 4 and w[-1] in "ersz" and w.isalpha() and w not in _KEEP_ENDING:
+        if w.endswith("ees") and w[:-1] not in _KEEP_ENDING:
+            w = w[:-2]
+        elif w.endswith("ee"):
+            w = w[:-1]
+        elif w.endswith("er") or w.endswith("ez"):
+            w = w[:-1]
     return w
+
+
+_PH_RULES = [(re.compile(a), b) for a, b in (
+    (r"ph", "f"), (r"qu", "k"), (r"ck", "k"), (r"c(?=[eiy])", "s"), (r"c", "k"),
+    (r"g(?=[eiy])", "j"), (r"gu", "g"), (r"[sc]h", "S"), (r"h", ""), (r"y", "i"), (r"w", "v"),
+    (r"eau", "o"), (r"au", "o"), (r"(?:ain|ein)(?![aeiou])", "I"), (r"ai|ei", "E"), (r"ou", "U"),
+    (r"[ae][nm](?![aeiouE])", "A"), (r"[iu][nm](?![aeiouE])", "I"), (r"o[nm](?![aeiouE])", "O"),
+    (r"(.)\1+", r"\1"))]
+
+
+def phonetic(word: str) -> str:
+    """A rough French sound key ("couto" and "couteau", "kan" and "quand", "trin" and "train"):
+    used only for words that no table or lexicon knows."""
+    s = word
+    for rx, rep in _PH_RULES:
+        s = rx.sub(rep, s)
+    while len(s) > 2 and s[-1] in "stdxzpe":
+        s = s[:-1]
+    return s
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (short words only)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -148,6 +197,8 @@ class Normalizer:
         self._token_re = re.compile("|".join(parts))
         self._cache: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._known: frozenset[str] = frozenset()
+        self._lexicon_words: frozenset[str] = frozenset()
+        self._phon: dict[str, tuple[str, ...]] = {}
         self._deletes: dict[str, tuple[str, ...]] = {}
         self._min_typo_len = 5
         # Multiword expressions, matched on the folded token stream after word expansion.
@@ -181,6 +232,13 @@ class Normalizer:
             for i in range(len(w)):
                 index.setdefault(w[:i] + w[i + 1:], set()).add(w)
         self._known = frozenset(known)
+        # every word the lexicons use (any length): "jviens" -> "je viens" needs "viens"
+        self._lexicon_words = frozenset(w for w in words if len(w) >= 3 and w.isalpha())
+        phon: dict[str, set[str]] = {}
+        for w in self._lexicon_words | {t for outs in self._words.values() for t in outs}:
+            if len(w) >= 3 and w.isalpha():
+                phon.setdefault(phonetic(w), set()).add(w)
+        self._phon = {k: tuple(sorted(v, key=lambda x: (len(x), x))) for k, v in phon.items()}
         self._deletes = {k: tuple(sorted(v)) for k, v in index.items()}
         self._min_typo_len = min_len
         self._cache.clear()
@@ -195,6 +253,56 @@ class Normalizer:
         if len(cands) == 1:
             return cands.pop()
         return w
+
+    _VOWELS = frozenset("aeiouyh")
+
+    def _split_je(self, w: str) -> tuple[str, ...] | None:
+        """SMS "je" glued to the next word: "jviens" -> "je viens", "jmarrete" -> "je m'arrete",
+        "jarrive" -> "je arrive" (only when the rest is a word of the lexicons or of the tables)."""
+        if len(w) < 4 or w[0] != "j" or not w.isalpha() or w in self._known:
+            return None
+        rest = w[1:]
+        if rest[0] not in self._VOWELS and rest[0] in "mtls" and len(rest) > 3 and rest[1] in self._VOWELS:
+            # "jmarrete", "jtaime", "jlai": je + m'/t'/l'/s' + word
+            tail = rest[1:]
+            if tail in self._lexicon_words or tail in self._words:
+                pron = {"m": "me", "t": "te", "l": "le", "s": "se"}[rest[0]]
+                return ("je", pron) + self._words.get(tail, (tail,))
+        if rest[0] in self._VOWELS and len(rest) < 4:
+            return None
+        if rest in self._lexicon_words or rest in self._words:
+            return ("je",) + self._words.get(rest, (rest,))
+        c = self._correct(rest) if len(rest) >= self._min_typo_len else rest
+        if c != rest:
+            return ("je",) + self._words.get(c, (c,))
+        return None
+
+    def _sound_alike(self, w: str) -> tuple[str, ...] | None:
+        """An unknown word written as it sounds ("couto", "secour", "onkl", "frapé") read as the
+        lexicon word with the same sound key; the closest spelling wins, a tie is left alone."""
+        if (len(w) < 3 or not w.isalpha() or w in self._known or w in self._lexicon_words
+                or w in _KEEP_ENDING):
+            return None
+        if w[0] in "dljmtsnc" and (w[1:] in self._known or w[1:] in self._lexicon_words):
+            return None  # an elision glued to its word ("dété", "mont"): not a misspelling
+        key = phonetic(w)
+        cands = self._phon.get(key)
+        if not cands:
+            return None
+        # close spellings only: "secour" / "secours", "trin" / "train"; two edits ("couto" /
+        # "couteau") only for longer sounds, so that common words ("cool") stay themselves
+        limit = 2 if len(key) >= 4 else 1
+        cands = tuple(c for c in cands if _distance(w, c) <= limit)
+        if not cands:
+            return None
+        if len(cands) > 1:
+            scored = sorted(cands, key=lambda c: (_distance(w, c), len(c), c))
+            if _distance(w, scored[0]) == _distance(w, scored[1]) and len(scored[0]) == len(scored[1]):
+                return None
+            best = scored[0]
+        else:
+            best = cands[0]
+        return self._words.get(best, (best,))
 
     # -- single words --------------------------------------------------------------------------
     def _word(self, raw: str, elided: bool) -> tuple[str, ...]:
@@ -218,6 +326,8 @@ class Normalizer:
                     w = leet
             c = self._correct(w) if self._deletes else w
             out = self._words.get(c, (c,))
+            if out == (w,) and c == w:
+                out = self._split_je(w) or self._sound_alike(w) or out
         out = tuple(t for t in out if t not in self._drop)
         if len(self._cache) < 200_000:
             self._cache[key] = out
