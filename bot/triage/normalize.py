@@ -93,6 +93,10 @@ def fold(word: str) -> str:
     return w
 
 
+# short words that follow an elision ("quil" = qu'il, "jen" = j'en, "sest" = s'est)
+_ELIDED_SHORT = frozenset("il ils elle elles on en y a ai as es est ont un une avait avais etait "
+                          "etais etre avoir".split())
+
 _PH_RULES = [(re.compile(a), b) for a, b in (
     (r"ph", "f"), (r"qu", "k"), (r"ck", "k"), (r"c(?=[eiy])", "s"), (r"c", "k"),
     (r"g(?=[eiy])", "j"), (r"gu", "g"), (r"[sc]h", "S"), (r"h", ""), (r"y", "i"), (r"w", "v"),
@@ -277,6 +281,21 @@ class Normalizer:
             return ("je",) + self._words.get(c, (c,))
         return None
 
+    def _split_elision(self, w: str) -> tuple[str, ...] | None:
+        """An elision typed without its apostrophe: "detre" -> "de etre", "lintere" -> "le
+        interet", "quil" -> "que il", "sarrete" -> "se arrete" (only when the rest is a word the
+        lexicons or the tables know)."""
+        if len(w) < 3 or not w.isalpha() or w in self._known or w in self._lexicon_words:
+            return None
+        for size in (5, 2, 1):  # jusqu, qu, then one letter
+            head, rest = w[:size], w[size:]
+            if len(rest) < 2 or rest[0] not in "aeiouyh" or head not in self._elisions:
+                continue
+            if (rest in self._lexicon_words or rest in self._words or rest in self._known
+                    or rest in _ELIDED_SHORT):
+                return self._elisions[head] + self._words.get(rest, (rest,))
+        return None
+
     def _sound_alike(self, w: str) -> tuple[str, ...] | None:
         """An unknown word written as it sounds ("couto", "secour", "onkl", "frapé") read as the
         lexicon word with the same sound key; the closest spelling wins, a tie is left alone."""
@@ -326,8 +345,10 @@ class Normalizer:
                     w = leet
             c = self._correct(w) if self._deletes else w
             out = self._words.get(c, (c,))
-            if out == (w,) and c == w:
-                out = self._split_je(w) or self._sound_alike(w) or out
+            if out == (w,) and c == w and self._lexicon_words:
+                # only once the lexicons are loaded (patterns themselves are never rewritten)
+                out = (self._split_elision(w) or self._split_je(w) or self._sound_alike(w)
+                       or out)
         out = tuple(t for t in out if t not in self._drop)
         if len(self._cache) < 200_000:
             self._cache[key] = out
