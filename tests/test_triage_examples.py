@@ -626,7 +626,7 @@ def test_result_shape_and_json(triage: Triage) -> None:
 
 def test_reasons_quote_the_young_persons_words(triage: Triage) -> None:
     res = triage.classify("Je veux dormir et plus me réveiller")
-    assert any('"dormir et plus me réveiller"' in r for r in res.reasons)
+    assert any('dormir et plus me réveiller"' in r for r in res.reasons)  # original spelling
     res = triage.classify("wsh jcherche un taf, faut que je refasse mon CV")
     assert any(r.startswith("thème emploi") and "CV" in r for r in res.reasons)
 
