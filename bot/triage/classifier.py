@@ -225,8 +225,12 @@ class Triage:
 
         # combinations
         pool = list(kept)
+        present = {p.family for p in pool}
         explained: set[int] = set()
         for combo in lex.combos:
+            # cheap test first: every group needs one of its families in the message
+            if not all(present.intersection(g) for g in combo.groups):
+                continue
             found = self._combo(combo, pool)
             if found is None:
                 continue
@@ -238,6 +242,7 @@ class Triage:
             last = max(p.last for p in found)
             virtual = _RiskHit(combo.family, first, last, negated, "", tuple(found))
             pool.append(virtual)
+            present.add(combo.family)
             if lv >= level and lv not in explained:
                 explained.add(lv)
                 quotes = ", ".join(f'"{q}"' for q in _uniq(_leaf_quotes(found)))
