@@ -11,6 +11,11 @@ Printed: risk recall (elevated and imminent flagged), imminent recall (flagged a
 imminent exact-level recall, false-positive rate on none, theme micro precision / recall / F1,
 recall per theme, and messages per second (one process, one core).
 
+    .venv/bin/python bench/triage_eval.py --learn              # rebuild config/triage/learned_net.yaml
+
+``--learn`` fits the safety net (word weights, see bot/triage/lexicon.py) on the tuning set only
+(never on the held-out set) and picks its threshold by 5-fold cross-validation on the tuning set.
+
 The held-out file is for measuring only: this script never prints its messages (``--errors`` and
 ``--by-family`` are refused on it), so nobody tunes the lexicons on it.
 """
@@ -172,6 +177,102 @@ def speed(triage: Triage, items: list[dict], min_seconds: float = 2.0) -> float:
             return done / elapsed
 
 
+# Words too common to explain anything alone: the net learns them only inside a pair of words
+# ("me frappe", "et il"), so that every reason it gives names a word that means something.
+_NET_STOP = frozenset(
+    "je j tu il elle on nous vous ils elles me m te t se s le la les l un une des de du d a au "
+    "aux et est ai as ont suis es sont pas plus que qu qui ce c ca sa son ses mon ma mes ton ta "
+    "tes leur en y dans pour avec sur par sans mais ou donc car si quand comme tout tous toute "
+    "toutes trop tres bien moi toi lui eux rien quoi alors aussi encore deja juste meme cette "
+    "cet ces la ya".split())
+
+
+def _net_features(triage: Triage, text: str) -> set[str]:
+    toks = triage.lexicon.normalizer.normalize(text).tokens
+    out: set[str] = set()
+    prev = ""
+    for t in toks:
+        if t == ".":
+            prev = ""
+            continue
+        if t not in _NET_STOP and not t.isdigit():
+            out.add(t)
+        if prev and not (prev in _NET_STOP and t in _NET_STOP):
+            out.add(prev + " " + t)
+        prev = t
+    return out
+
+
+def learn_net(triage: Triage, items: list[dict], out: Path, *, l2: float = 1.0,
+              max_cv_fp: float = 0.015, min_weight: float = 0.1) -> dict:
+    """Fit the safety net (logistic regression over words and word pairs) on labelled items and
+    write it as YAML. The threshold is the lowest one whose 5-fold cross-validated false-positive
+    rate (rules + net, on the "none" items) stays under ``max_cv_fp``."""
+    import numpy as np  # only needed here
+
+    texts = [str(i.get("text", "")) or " ".join(fragments(i) or []) for i in items]
+    feats = [_net_features(triage, t) for t in texts]
+    y = np.array([0.0 if i.get("risk", "none") == "none" else 1.0 for i in items])
+    df = Counter(f for fs in feats for f in fs)
+    vocab = sorted(f for f, c in df.items() if c >= 2)
+    index = {f: k for k, f in enumerate(vocab)}
+    X = np.zeros((len(items), len(vocab)))
+    for r, fs in enumerate(feats):
+        for f in fs:
+            if f in index:
+                X[r, index[f]] = 1.0
+
+    def fit(rows):
+        w = np.zeros(len(vocab))
+        b = 0.0
+        Xr, yr = X[rows], y[rows]
+        for _ in range(400):
+            p = 1.0 / (1.0 + np.exp(-(Xr @ w + b)))
+            w -= 0.5 * (Xr.T @ (p - yr) / len(yr) + l2 * w / len(yr))
+            b -= 0.5 * float((p - yr).mean())
+        return w, b
+
+    rules = np.array([triage.classify(t).risk.value != "none" for t in texts])
+    order = list(range(len(items)))
+    import random
+    random.Random(0).shuffle(order)
+    scores = np.zeros(len(items))
+    for k in range(5):
+        test = order[k::5]
+        train = sorted(set(order) - set(test))
+        w, b = fit(train)
+        scores[test] = X[test] @ w + b
+    threshold = None
+    for th in [x / 4 for x in range(0, 25)]:
+        fp = float(((scores >= th) | rules)[y == 0].mean())
+        if fp <= max_cv_fp:
+            threshold = th
+            break
+    if threshold is None:
+        threshold = 6.0
+    cv_recall = float(((scores >= threshold) | rules)[y == 1].mean())
+    w, b = fit(order)
+    kept = {vocab[k]: round(float(w[k]), 3) for k in np.argsort(-np.abs(w)) if abs(w[k]) >= min_weight}
+    header = (
+        "# Triage — safety net learned from the tuning examples (GENERATED, do not edit by hand)\n"
+        "# ---------------------------------------------------------------------------------------------\n"
+        "# Rebuilt by: .venv/bin/python bench/triage_eval.py --learn   (tests/data/triage_tune.jsonl)\n"
+        "# Used only when no rule of risk.yaml fired and no hyperbole or fiction context is present:\n"
+        "# the weights of the words (and pairs of words) of the message are added to `bias`; at\n"
+        "# `threshold` the message is flagged \"elevated\" with the heaviest words as the reason, for an\n"
+        "# educator to check. To fix a false alarm or a miss for good, write a rule in risk.yaml or\n"
+        "# false_friends.yaml, add the example to the tuning set and rebuild.\n"
+        f"# cross-validated on {len(items)} examples: threshold {threshold}, false alarms "
+        f"{max_cv_fp:.1%} at most, risk recall with the rules {cv_recall:.3f}\n"
+        "# ---------------------------------------------------------------------------------------------\n")
+    import yaml
+    body = yaml.safe_dump({"family": "learned_net", "label": "message proche de messages à risque",
+                           "bias": round(float(b), 3), "threshold": threshold, "weights": kept},
+                          allow_unicode=True, sort_keys=False, width=100)
+    out.write_text(header + body, encoding="utf-8")
+    return {"threshold": threshold, "cv_recall": cv_recall, "weights": len(kept)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--file", type=Path, default=HELDOUT)
@@ -179,7 +280,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--by-family", action="store_true", help="per-family table (not on held-out)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--config-dir", type=Path, default=None)
+    ap.add_argument("--learn", action="store_true",
+                    help="rebuild config/triage/learned_net.yaml from the tuning set")
     args = ap.parse_args(argv)
+    if args.learn:
+        tune = ROOT / "tests" / "data" / "triage_tune.jsonl"
+        cfg = args.config_dir or (ROOT / "config" / "triage")
+        target = cfg / "learned_net.yaml"
+        if target.exists():
+            target.unlink()  # learn from the rules alone
+        info = learn_net(Triage.from_config(cfg), load(tune), target)
+        print(f"wrote {target}: {info}")
+        return 0
     path = args.file.resolve()
     heldout = path.name == HELDOUT.name
     if heldout and (args.errors or args.by_family):

@@ -253,6 +253,15 @@ class Triage:
             for p in _leaves(found):
                 contributing.setdefault(p.family, 0)
 
+        # last safety net: no rule fired, no hyperbole nor context, but the words of the message
+        # weigh like those of the messages at risk of the tuning set
+        if level == 0 and lex.learned is not None and not neutral and not contexts:
+            net = self._learned_hit(norm)
+            if net is not None:
+                level = 1
+                contributing[lex.learned.family] = 1
+                reasons_risk.append(f"risque: {lex.learned.label} ({net}) — à vérifier")
+
         families_out = sorted(
             contributing, key=lambda f: (-contributing[f], self._family_order.get(f, 999)))
 
@@ -295,6 +304,36 @@ class Triage:
         ]
         reasons = _uniq(reasons_risk) + reasons_theme + _uniq(reasons_dropped)[:3]
         return TriageResult(tuple(chosen), _BY_RANK[level], tuple(reasons), tuple(families_out))
+
+    def _learned_hit(self, norm: Normalized) -> str | None:
+        net = self.lexicon.learned
+        assert net is not None
+        w = net.weights
+        toks = norm.tokens
+        score = net.bias
+        contrib: dict[str, tuple[float, int]] = {}
+        prev = ""
+        for i, t in enumerate(toks):
+            if t == SENTENCE_BREAK:
+                prev = ""
+                continue
+            for key in (t, prev + " " + t if prev else ""):
+                if key and key not in contrib:
+                    v = w.get(key)
+                    if v is not None:
+                        contrib[key] = (v, i)
+                        score += v
+            prev = t
+        if score < net.threshold:
+            return None
+        top = sorted((v for v in contrib.items() if v[1][0] > 0), key=lambda kv: -kv[1][0])[:4]
+        words = []
+        for key, (_v, i) in top:
+            n = key.count(" ")
+            q = norm.source(i - n, i)
+            if q not in words:
+                words.append(q)
+        return "mots: " + ", ".join(f'"{q}"' for q in words)
 
     def _word_score_hits(self, norm: Normalized) -> list[Hit]:
         out: list[Hit] = []

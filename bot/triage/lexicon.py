@@ -10,6 +10,9 @@ Files (each documents its own format in its header):
 - ``false_friends.yaml``  hyperbole spans that are not risk ("mort de rire") and contexts that
                           discount some families (film, song lyrics, video game, school essay)
 - ``negation.yaml``       negation words and what a negation does to a risk family
+- ``learned_net.yaml``    optional safety net: word weights learned from the tuning examples
+                          (``bench/triage_eval.py --learn``); a message that no rule flags but
+                          whose words add up to the threshold is flagged "elevated, à vérifier"
 """
 
 from __future__ import annotations
@@ -145,6 +148,7 @@ class Lexicon:
     negation_window: int
     counts: Mapping[str, int] = field(default_factory=dict)
     word_scores: tuple["WordScore", ...] = ()
+    learned: "LearnedNet | None" = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,31 @@ class WordScore:
     threshold: float
     words: Mapping[str, float]  # exact words
     prefixes: Mapping[str, float]  # "scarif*" -> words starting with "scarif"
+
+
+@dataclass(frozen=True)
+class LearnedNet:
+    """Word weights learned from the labelled tuning examples (a logistic regression over the
+    normalised words and pairs of adjacent words). Only used when no rule found a risk and no
+    hyperbole or fiction context is present: a last safety net, always "à vérifier"."""
+
+    family: str
+    label: str
+    bias: float
+    threshold: float
+    weights: Mapping[str, float]  # "mot" or "mot1 mot2" (normalised tokens)
+
+
+def _load_learned(path: Path) -> "LearnedNet | None":
+    if not path.exists():
+        return None
+    data = _load_yaml(path)
+    weights = {str(k): float(v) for k, v in (data.get("weights") or {}).items()}
+    if not weights:
+        return None
+    return LearnedNet(str(data.get("family", "learned_net")),
+                      str(data.get("label", "message proche de messages à risque")),
+                      float(data.get("bias", 0.0)), float(data.get("threshold", 1.0)), weights)
 
 
 def build_normalizer(data: Mapping[str, Any]) -> Normalizer:
@@ -313,6 +342,11 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
             target[toks[0] if not raw.endswith("*") else fold(raw.rstrip("*"))] = float(w)
         word_scores.append(WordScore(fam, float(spec.get("threshold", 2.0)), words, prefixes))
 
+    # -- learned safety net (optional) --
+    learned = _load_learned(d / "learned_net.yaml")
+    if learned is not None and learned.family not in families:
+        families[learned.family] = Family(learned.family, learned.label, "elevated", ())
+
     # -- negation --
     negs = [fold(str(w)) for w in neg_data.get("negators") or ()]
     return Lexicon(
@@ -334,6 +368,7 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
         negation_window=int(neg_data.get("window_before", 3)),
         counts=counts,
         word_scores=tuple(word_scores),
+        learned=learned,
     )
 
 
