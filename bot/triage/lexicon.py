@@ -18,6 +18,7 @@ Files (each documents its own format in its header):
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -215,10 +216,11 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
 
     def add(src: str, vocab: Mapping[str, Any], meta: dict[str, Any], where: str) -> None:
         try:
-            pat, first, gate = compile_pattern(src, normalizer, vocab, meta)
+            for part in _split_alternatives(src):
+                pat, first, gate = compile_pattern(part, normalizer, vocab, meta)
+                pset.add(pat, first, gate)
         except PatternError as exc:
             raise LexiconError(f"{where}: {exc}") from exc
-        pset.add(pat, first, gate)
         counts[where.split(":")[0]] = counts.get(where.split(":")[0], 0) + 1
 
     # -- themes --
@@ -373,6 +375,23 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
 
 
 
+
+
+_PURE_ALT = re.compile(r"^\((?:[^()|@#?.…]+\|)+[^()|@#?.…]+\)$")
+
+
+def _split_alternatives(src: str) -> list[str]:
+    """ "(viol|viols|agression sexuelle)" is matched faster as two patterns: the one-word
+    alternatives need no regex at all (see patterns.PatternSet.match). Same meaning."""
+    src = str(src).strip()
+    if not _PURE_ALT.match(src):
+        return [src]
+    branches = [b.strip() for b in src[1:-1].split("|")]
+    singles = [b for b in branches if b and " " not in b and "'" not in b and "-" not in b]
+    multis = [b for b in branches if b not in singles]
+    if not singles or not multis:
+        return [src]
+    return ["(" + "|".join(singles) + ")", "(" + "|".join(multis) + ")"]
 
 
 def _theme_weights(raw: Any) -> tuple[tuple[str, ...], dict[str, float]]:

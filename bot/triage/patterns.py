@@ -354,6 +354,7 @@ class Pattern:
     literals: frozenset[str]
     meta: Mapping[str, Any] = field(default_factory=dict)
     contiguous: bool = True  # no "..." gap: a fixed expression ("garde a vue", "mes parents")
+    single: bool = False  # one word (or one of a list of words / stems): no regex needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,7 +381,31 @@ def compile_pattern(
     except re.error as exc:  # pragma: no cover - the generator escapes everything
         raise PatternError(f"pattern {src!r}: {exc}") from exc
     return (Pattern(str(src), regex, frozenset(_literals(items, set())), dict(meta or {}),
-                    not _has_gap(items)), first, _gate(items, first))
+                    not _has_gap(items), _single_token(items)), first, _gate(items, first))
+
+
+def _single_token(items: Sequence[Any]) -> bool:
+    """True if the pattern is exactly one token: a word, a stem, or a list of them. Such a
+    pattern matches wherever the start index says it can start (see PatternSet.match)."""
+    if len(items) != 1:
+        return False
+    it = items[0]
+    if isinstance(it, _Lit):
+        return len(it.toks) == 1
+    if isinstance(it, _Wild):
+        return True
+    if isinstance(it, _Alt):
+        for b in it.branches:
+            if len(b) != 1:
+                return False
+            x = b[0]
+            if isinstance(x, _Lit) and len(x.toks) == 1:
+                continue
+            if isinstance(x, _Wild):
+                continue
+            return False
+        return True
+    return False
 
 
 # Very frequent words make poor gates: a pattern is only tried on a message that contains its
@@ -498,6 +523,10 @@ class PatternSet:
             for idx in sorted(found):
                 p = pats[idx]
                 if accept is not None and not accept(p):
+                    continue
+                if p.single:
+                    # the start index only lists it for a token it matches
+                    hits.append(Hit(p, i, i))
                     continue
                 m = p.regex.match(text, start)
                 if m is not None:
