@@ -184,7 +184,8 @@ class Triage:
                 continue
             ctx = self._discounting_context(h, fam.name, contexts, sentence_of, quoted)
             if ctx is not None:
-                reasons_dropped.append(f'écarté: "{quote}" ({fam.label}; contexte: {ctx})')
+                if fam.level != "none":  # a dropped cue is not worth a line
+                    reasons_dropped.append(f'écarté: "{quote}" ({fam.label}; contexte: {ctx})')
                 continue
             negated = fam.negation != "keep" and self._negated(norm, h)
             if negated and fam.negation == "drop":
