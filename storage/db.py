@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.sqlite_inline import inline_url
+
 
 class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
@@ -30,7 +32,8 @@ class Database:
             if search_path:
                 self.url = self.url.difference_update_query(["search_path"])
                 kwargs["connect_args"] = {"server_settings": {"search_path": str(search_path)}}
-        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        engine_url = inline_url(self.url) if self.is_sqlite else self.url
+        self.engine: AsyncEngine = create_async_engine(engine_url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
