@@ -1,7 +1,7 @@
 """Telegram's sending limits, kept by the outbox sender.
 
-- overall: messages are spaced by ``1 / rate`` seconds (no burst, so no one-second window ever
-  holds more than the rate);
+- overall: messages are spaced by ``1 / rate`` seconds on a steady grid (no burst, and no
+  one-second window ever holds more than the rate);
 - private chat: a token bucket (about one a second, short bursts allowed);
 - group: a sliding window (20 messages in any 60 seconds).
 All times are ``time.monotonic()`` seconds.
@@ -13,15 +13,32 @@ from collections import deque
 
 
 class Spacing:
+    """Sends on a steady grid of ``1 / rate`` seconds.
+
+    A send that starts a little late (the event loop was busy) does not push the following ones
+    back: the grid is kept while the delay stays under a quarter interval, so the achieved rate
+    stays at the limit instead of losing the loop's latency on every message. Catching up never
+    makes a burst: consecutive sends stay at least three quarters of an interval apart, and no
+    window of one second (plus a quarter interval of margin for network jitter) holds more than
+    ``rate`` sends.
+    """
+
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / rate
+        self._slack = self.interval / 4
+        self._window = 1.0 + self._slack
+        self._recent: deque[float] = deque(maxlen=max(1, int(rate)))
         self._next = 0.0
 
     def ready_at(self, now: float) -> float:
-        return max(now, self._next)
+        ready = self._next
+        if len(self._recent) == self._recent.maxlen:
+            ready = max(ready, self._recent[0] + self._window)
+        return max(now, ready)
 
     def take(self, now: float) -> None:
-        self._next = max(now, self._next) + self.interval
+        self._next = max(now - self._slack, self._next) + self.interval
+        self._recent.append(now)
 
 
 class TokenBucket:

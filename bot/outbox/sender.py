@@ -47,6 +47,18 @@ REQUEST_TIMEOUT_S = 30.0
 # after a later one, with a smaller id. A periodic full scan catches anything older.
 LOOKBACK_IDS = 1000
 FULL_SCAN_S = 5.0
+LOAD_CHUNK = 500
+_QUEUED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.chat_id,
+    OutboxMessage.method,
+    OutboxMessage.payload,
+    OutboxMessage.erase_on_send,
+    OutboxMessage.ref_kind,
+    OutboxMessage.ref_id,
+    OutboxMessage.attempts,
+    OutboxMessage.not_before,
+)
 
 
 @dataclass
@@ -148,37 +160,48 @@ class OutboxSender:
         if now - self._last_full_scan >= FULL_SCAN_S:
             since, self._last_full_scan = 0, now
         async with self._db.sessionmaker() as session:
-            rows = (
-                await session.execute(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.id > since)
-                    .order_by(OutboxMessage.id)
-                )
-            ).scalars()
+            # The ids first: most pending rows are already queued here, and reading a row's
+            # payload costs far more than its id.
+            pending = await session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.id > since)
+                .order_by(OutboxMessage.id)
+            )
+            # A row sent (or failed) while this query ran may still read as pending here: its
+            # outcome is committed and forgotten from ``_known`` meanwhile.
+            fresh = [
+                row_id
+                for row_id in pending
+                if row_id not in self._known
+                and row_id not in self._sent_ids
+                and row_id not in self._failed_ids
+            ]
             now_wall = self._clock.now()
-            for row in rows:
-                # A row sent (or failed) while this query ran may still read as pending here:
-                # its outcome is committed and forgotten from ``_known`` meanwhile.
-                if row.id in self._known or row.id in self._sent_ids or row.id in self._failed_ids:
-                    continue
-                self._known.add(row.id)
-                delay = (
-                    (row.not_before - now_wall).total_seconds() if row.not_before else 0.0
+            for start in range(0, len(fresh), LOAD_CHUNK):
+                chunk = fresh[start : start + LOAD_CHUNK]
+                rows = await session.execute(
+                    select(*_QUEUED_COLUMNS).where(OutboxMessage.id.in_(chunk)).order_by(OutboxMessage.id)
                 )
-                queued = QueuedRow(
-                    id=row.id,
-                    chat_id=row.chat_id,
-                    method=row.method,
-                    payload=row.payload,
-                    erase_on_send=row.erase_on_send,
-                    ref_kind=row.ref_kind,
-                    ref_id=row.ref_id,
-                    attempts=row.attempts,
-                    not_before=now + max(0.0, delay),
-                )
-                self._queues.setdefault(row.chat_id, _ChatQueue()).rows.append(queued)
-                self._queued += 1
-                self._loaded_up_to = max(self._loaded_up_to, row.id)
+                for row in rows:
+                    self._queue_row(row, now, now_wall)
+
+    def _queue_row(self, row: Any, now: float, now_wall) -> None:
+        self._known.add(row.id)
+        delay = (row.not_before - now_wall).total_seconds() if row.not_before else 0.0
+        queued = QueuedRow(
+            id=row.id,
+            chat_id=row.chat_id,
+            method=row.method,
+            payload=row.payload,
+            erase_on_send=row.erase_on_send,
+            ref_kind=row.ref_kind,
+            ref_id=row.ref_id,
+            attempts=row.attempts,
+            not_before=now + max(0.0, delay),
+        )
+        self._queues.setdefault(row.chat_id, _ChatQueue()).rows.append(queued)
+        self._queued += 1
+        self._loaded_up_to = max(self._loaded_up_to, row.id)
 
     # -- dispatching -----------------------------------------------------------------------
 

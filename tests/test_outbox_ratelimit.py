@@ -1,0 +1,53 @@
+"""The overall sending pace: close to Telegram's 30 a second, never over it, never in bursts."""
+
+from __future__ import annotations
+
+import random
+
+from bot.outbox.ratelimit import Spacing
+
+
+def _run(spacing: Spacing, count: int, lateness) -> list[float]:
+    """Send ``count`` messages, each as soon as allowed plus the loop's ``lateness()``."""
+    now, sent = 0.0, []
+    for _ in range(count):
+        now = spacing.ready_at(now) + lateness()
+        spacing.take(now)
+        sent.append(now)
+    return sent
+
+
+def _busiest_second(sent: list[float]) -> int:
+    best, first = 0, 0
+    for last, moment in enumerate(sent):
+        while sent[first] <= moment - 1.0:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
+
+
+def test_a_punctual_sender_reaches_the_rate_and_never_exceeds_it() -> None:
+    sent = _run(Spacing(30), 600, lambda: 0.0)
+    assert (len(sent) - 1) / (sent[-1] - sent[0]) > 29.5
+    assert _busiest_second(sent) <= 30
+
+
+def test_a_busy_event_loop_does_not_slow_the_pace_nor_break_the_limit() -> None:
+    rng = random.Random(7)
+    sent = _run(Spacing(30), 900, lambda: rng.uniform(0.0, 0.008))
+    rate = (len(sent) - 1) / (sent[-1] - sent[0])
+    assert rate > 29.0  # the old pace lost each delay: about 27 a second here
+    assert _busiest_second(sent) <= 30
+
+
+def test_after_a_stall_sending_resumes_without_a_burst() -> None:
+    spacing = Spacing(30)
+    sent = _run(spacing, 40, lambda: 0.0)
+    now = sent[-1] + 2.0  # the loop was blocked for two seconds
+    for _ in range(60):
+        now = spacing.ready_at(now)
+        spacing.take(now)
+        sent.append(now)
+    gaps = [b - a for a, b in zip(sent, sent[1:])]
+    assert min(gaps) >= 0.75 / 30 - 1e-9
+    assert _busiest_second(sent) <= 30
