@@ -153,15 +153,21 @@ async def capacity(users: int) -> None:
 async def compliance(users: int) -> None:
     async with BotAPIEmulator(enforce_limits=True) as emu:
         emu.add_bot(PROMENEUR_TOKEN, username="promeneur_bot")
-        async with promeneur(emu, fast=False):
-            result = await run_workload(emu, PROMENEUR_TOKEN, users, timeout=users / 10 + 60)
-        rate = (result["replies"] - 1) / (result["last"] - result["first"])
-        limited = emu.stats.rate_limited
-        worst = emu.stats.max_in_window(1.0)
+        async with promeneur(emu, fast=False) as app:
+            result = await run_workload(emu, PROMENEUR_TOKEN, users, timeout=users / 5 + 60)
+            # Each young person gets more than one message (the answer, places nearby): the
+            # sender's rate is measured over all of them, until the outbox is empty.
+            await app.sender.wait_idle(timeout=users / 5 + 60)
+        stats = emu.stats
+        rate = stats.throughput(include_edits=False)
+        sent = stats.messages_sent
+        limited = stats.rate_limited
+        worst = stats.max_in_window(1.0)
     print(f"(b) compliance: Telegram's limits enforced, default rates, {users} chats")
     print(
-        f"    achieved {rate:.1f} messages/s = {100 * rate / 30:.1f} % of 30/s (target >= 95 %),"
-        f" busiest second {worst}, 429 answers: {limited} (target 0)"
+        f"    {sent} messages ({result['replies']} first replies) at {rate:.1f} messages/s"
+        f" = {100 * rate / 30:.1f} % of 30/s (target >= 95 %), busiest second {worst},"
+        f" 429 answers: {limited} (target 0)"
     )
 
 

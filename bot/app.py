@@ -6,7 +6,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import User
@@ -37,9 +37,30 @@ class StartupError(Exception):
         super().__init__(key)
 
 
+# aiogram parses each answer with ``Response[<returned type>]``, a pydantic generic model that
+# pydantic caches only weakly: in a long-running bot the cached class is collected and built
+# again (several milliseconds) for many calls. Keeping one strong reference per returned type
+# makes every call a cache hit.
+_RESPONSE_MODELS: list[type] = []
+
+
+def pin_response_models() -> None:
+    if _RESPONSE_MODELS:
+        return
+    returned = {}
+    for name in dir(methods):
+        cls = getattr(methods, name)
+        if not isinstance(cls, type) or cls is methods.TelegramMethod:
+            continue
+        if issubclass(cls, methods.TelegramMethod):
+            returned[repr(cls.__returning__)] = cls.__returning__
+    _RESPONSE_MODELS.extend(methods.Response[returning] for returning in returned.values())
+
+
 def make_bot(settings: Settings) -> Bot:
     if settings.telegram.bot_token is None:
         raise StartupError("cli.run.no_token")
+    pin_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.telegram_api_url))
     return Bot(settings.telegram.bot_token.get_secret_value(), session=session)
 
@@ -98,6 +119,7 @@ class Application:
     async def prepare(self) -> User:
         """Check the database and the Bot API before serving; raise StartupError if unusable."""
         await prepare_database(self.database)
+        await self._load_directory()
         try:
             self.me = await self.bot.get_me()
             self.context.bot_username = self.me.username or ""
@@ -107,6 +129,15 @@ class Application:
                 "cli.run.token_refused" if "Unauthorized" in name else "cli.run.api_unreachable"
             ) from None
         return self.me
+
+    async def _load_directory(self) -> None:
+        """The commune table and the service index, loaded before the first young person
+        asks (the first start on a new database fills the commune table: a few seconds)."""
+        try:
+            async with self.context.unit_of_work() as uow:
+                await uow.directory.index()
+        except Exception as error:  # the directory loads again on first use
+            log.warning("directory not loaded at start: %s", type(error).__name__)
 
     async def _process(self, update) -> None:
         await self.dispatcher.feed_update(self.bot, update)

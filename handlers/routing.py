@@ -4,6 +4,10 @@ An aiogram ``Router`` can belong to one Dispatcher only, but tests, the demo and
 several applications in one process. Handler modules therefore declare their routes on a
 ``Routes`` object, with the same syntax as a ``Router`` (``routes.message.filter(...)``,
 ``@routes.message(...)``); ``build()`` makes a fresh ``Router`` for each Dispatcher.
+
+Magic filters (``F.chat.type == "private"``) are checked in the event loop: aiogram runs any
+plain callable, ``F`` expressions included, in a worker thread, a thread hop for every check of
+every update.
 """
 
 from __future__ import annotations
@@ -12,6 +16,22 @@ from collections.abc import Callable
 from typing import Any
 
 from aiogram import Router
+from aiogram.filters import Filter
+from aiogram.utils.magic_filter import MagicFilter
+
+
+class InlineMagic(Filter):
+    """A magic filter resolved on the event loop, with the same result aiogram would use."""
+
+    def __init__(self, magic: MagicFilter) -> None:
+        self.magic = magic
+
+    async def __call__(self, event: Any) -> Any:
+        return self.magic.resolve(event)
+
+
+def _inline(filters: tuple) -> tuple:
+    return tuple(InlineMagic(f) if isinstance(f, MagicFilter) else f for f in filters)
 
 
 class _Observer:
@@ -43,7 +63,7 @@ class Routes:
     def build(self) -> Router:
         router = Router(name=self.name)
         for observer, filters in self._filters:
-            getattr(router, observer).filter(*filters)
+            getattr(router, observer).filter(*_inline(filters))
         for observer, filters, kwargs, callback in self._handlers:
-            getattr(router, observer).register(callback, *filters, **kwargs)
+            getattr(router, observer).register(callback, *_inline(filters), **kwargs)
         return router
