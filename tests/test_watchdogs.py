@@ -101,19 +101,24 @@ async def test_waiting_conversations_are_announced_again_once_per_threshold(serv
 
 
 async def test_no_announcement_while_nobody_is_on_duty(services, clock):
+    configure(services, watchdog_waiting_minutes="10,30")
     lea = await add_educator(services, LEA, "Léa", on_duty=False)
     conversation = await waiting_youth(services, 7)
     clock.advance(minutes=15)
     assert (await sweep(services)).waiting == []
-    # She comes on duty: the queue is offered to her at once (a card), then the watchdog
-    # announces the one still waiting at the next threshold only once.
+    # She comes on duty: the queue is offered to her at once (a card). The 10-minute alert
+    # passed while nobody was there: she is not told again a minute after seeing the card,
+    # only at the next threshold.
     async with services.unit_of_work() as uow:
         await uow.team.set_on_duty(await uow.educators.get(lea), True)
         assert [c.educator_id for c in await uow.queue.active_cards(conversation)] == [lea]
-    clock.advance(minutes=1)
+    for _ in range(14):
+        clock.advance(minutes=1)
+        assert (await sweep(services)).waiting == []
+    clock.advance(minutes=1)  # 30 minutes
     assert (await sweep(services)).waiting == [conversation]
-    clock.advance(minutes=1)
-    assert (await sweep(services)).waiting == []
+    texts = alerts(await sent_texts(services, LEA), "attend toujours")
+    assert len(texts) == 1 and "depuis 30 min" in texts[0]
 
 
 async def test_unanswered_young_person_is_flagged_to_the_educator_once(services, clock):

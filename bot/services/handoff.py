@@ -151,6 +151,8 @@ class HandoffService:
             youth = await self.uow.youths.get(conversation.youth_id)
             if youth is not None:
                 await self.announce(conversation, youth, [educator])
+                if conversation.escalated_at is not None:
+                    await self.uow.watchdogs.waiting_seen(conversation, self.uow.now())
                 count += 1
         return count
 

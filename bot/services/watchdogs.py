@@ -145,11 +145,7 @@ class WatchdogService:
     ) -> None:
         """Announced again at the highest threshold passed and not yet announced."""
         uow = self.uow
-        since = conversation.escalated_at
-        if conversation.offered_to_all_at is not None and conversation.offered_to_all_at > since:
-            since = conversation.offered_to_all_at  # given back, or offered to all later
-        elapsed = now - since
-        passed = [m for m in self.settings.watchdog_waiting_minutes if elapsed >= timedelta(minutes=m)]
+        since, passed = self._waiting_thresholds(conversation, now)
         if not passed:
             return
         top = max(passed)
@@ -172,6 +168,26 @@ class WatchdogService:
             "watchdog.waiting", now, conversation_id=conversation.id, minutes=top
         )
         result.waiting.append(conversation.id)
+
+    async def waiting_seen(self, conversation: Conversation, now: datetime) -> None:
+        """The conversation's card was just shown (an educator came on duty): the thresholds
+        already passed count as announced, the next alert comes at the next threshold."""
+        since, passed = self._waiting_thresholds(conversation, now)
+        for minutes in passed:
+            await self.uow.clock_events.mark(
+                WAITING, conversation.id, f"{_stamp(since)}:{minutes}", now
+            )
+
+    def _waiting_thresholds(
+        self, conversation: Conversation, now: datetime
+    ) -> tuple[datetime, list[int]]:
+        """Since when the conversation waits for everyone, and the thresholds passed since."""
+        since = conversation.escalated_at
+        if conversation.offered_to_all_at is not None and conversation.offered_to_all_at > since:
+            since = conversation.offered_to_all_at  # given back, or offered to all later
+        elapsed = now - since
+        minutes = self.settings.watchdog_waiting_minutes
+        return since, [m for m in minutes if elapsed >= timedelta(minutes=m)]
 
     # -- assigned conversations --------------------------------------------------------------
 
