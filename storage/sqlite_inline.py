@@ -7,13 +7,15 @@ inside SQLAlchemy's greenlet, on the event loop's thread.
 
 That is sound for how Promeneur uses SQLite: one process, writers serialised by the database's
 asyncio lock (see ``storage.db``), WAL so readers never wait, and statements that take
-microseconds. A lock held by another process (a CLI import) is waited for by SQLite's busy
+microseconds. A long unit of work still gives the loop a turn every few milliseconds. A lock held by another process (a CLI import) is waited for by SQLite's busy
 timeout, on the loop; keep such work short or use PostgreSQL for several processes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import pool
@@ -25,19 +27,35 @@ from sqlalchemy.util.concurrency import await_, in_greenlet
 DRIVER = "inline"
 
 
+# A unit of work gives the event loop a turn once it has run this long without one, so that
+# sending, polling and timers keep their pace while updates are processed.
+YIELD_AFTER_S = 0.002
+_last_turn = 0.0
+
+
 async def _passed() -> None:
     """An await that completes at once: the asyncio engine checks that its driver awaited."""
 
 
+def _checkpoint() -> None:
+    global _last_turn
+    if not in_greenlet():
+        return
+    now = time.monotonic()
+    if now - _last_turn < YIELD_AFTER_S:
+        await_(_passed())
+        return
+    await_(asyncio.sleep(0))
+    _last_turn = time.monotonic()
+
+
 class _Cursor(sqlite3.Cursor):
     def execute(self, *args: Any) -> sqlite3.Cursor:
-        if in_greenlet():
-            await_(_passed())
+        _checkpoint()
         return super().execute(*args)
 
     def executemany(self, *args: Any) -> sqlite3.Cursor:
-        if in_greenlet():
-            await_(_passed())
+        _checkpoint()
         return super().executemany(*args)
 
     async def _async_soft_close(self) -> None:

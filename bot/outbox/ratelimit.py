@@ -16,17 +16,17 @@ class Spacing:
     """Sends on a steady grid of ``1 / rate`` seconds.
 
     A send that starts a little late (the event loop was busy) does not push the following ones
-    back: the grid is kept while the delay stays under a quarter interval, so the achieved rate
-    stays at the limit instead of losing the loop's latency on every message. Catching up never
-    makes a burst: consecutive sends stay at least three quarters of an interval apart, and no
-    window of one second (plus a quarter interval of margin for network jitter) holds more than
-    ``rate`` sends.
+    back: the grid is kept while the delay stays under half an interval, so the achieved rate
+    does not lose the loop's latency on every message. Catching up never makes a burst:
+    consecutive sends stay at least half an interval apart, and no window of one second plus
+    one interval holds more than ``rate`` sends — that interval is the margin for the jitter
+    between leaving here and reaching Telegram.
     """
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / rate
-        self._slack = self.interval / 4
-        self._window = 1.0 + self._slack
+        self._slack = self.interval / 2
+        self._window = 1.0 + self.interval
         self._recent: deque[float] = deque(maxlen=max(1, int(rate)))
         self._next = 0.0
 
