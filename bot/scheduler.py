@@ -14,6 +14,8 @@ repeats nothing.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -68,9 +70,42 @@ async def catch_up(app: AppContext) -> None:
     await weekly_report(app)
 
 
-def build_scheduler(app: AppContext) -> AsyncIOScheduler:
+class ProcessScheduler(AsyncIOScheduler):
+    """The process's scheduler; ``stop`` lets the jobs running finish before shutting down, so
+    a stop in the middle of a sweep is not cancelled half-way and reported as a failure."""
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self._running_jobs: set[asyncio.Task] = set()
+
+    def add_job(self, func, *args, **kwargs):
+        return super().add_job(self._tracked(func), *args, **kwargs)
+
+    def _tracked(self, job):
+        @functools.wraps(job)
+        async def run(*args, **kwargs):
+            task = asyncio.current_task()
+            if task is not None:
+                self._running_jobs.add(task)
+            try:
+                return await job(*args, **kwargs)
+            finally:
+                self._running_jobs.discard(task)
+
+        return run
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        if not self.running:
+            return
+        self.pause()
+        if self._running_jobs:
+            await asyncio.wait(set(self._running_jobs), timeout=timeout)
+        self.shutdown(wait=False)
+
+
+def build_scheduler(app: AppContext) -> ProcessScheduler:
     tz = app.settings.service.tz
-    scheduler = AsyncIOScheduler(timezone=tz)
+    scheduler = ProcessScheduler(timezone=tz)
     scheduler.add_job(
         offer_preferred_to_all,
         "interval",
