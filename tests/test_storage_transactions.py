@@ -65,3 +65,26 @@ async def test_sqlite_url_as_written_by_people_uses_the_inline_driver(tmp_path) 
         assert mode == "wal"
     finally:
         await database.dispose()
+
+
+async def test_counters_are_written_with_the_commit_and_not_on_failure(database: Database) -> None:
+    from storage.repositories import Counters
+
+    now = Clock().now()
+    async with database.transaction() as session:
+        counters = Counters(session)
+        for _ in range(3):
+            await counters.bump("message.in", now)
+        await counters.bump("youth.new", now)
+        assert await counters.total("message.in") == 3  # seen within the unit of work too
+    with pytest.raises(RuntimeError):
+        async with database.transaction() as session:
+            await Counters(session).bump("message.in", now, by=10)
+            raise RuntimeError("handler failed")
+    async with database.transaction() as session:
+        counters = Counters(session)
+        assert await counters.total("message.in") == 3
+        assert await counters.total("youth.new") == 1
+        await counters.bump("message.in", now)
+    async with database.transaction() as session:
+        assert await Counters(session).total("message.in") == 4

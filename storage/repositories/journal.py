@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.models import AuditEvent, DailyCounter, ProcessedUpdate
 
@@ -65,24 +66,41 @@ class AuditLog:
 
 
 class Counters:
-    """Anonymous daily counters (no link to any person)."""
+    """Anonymous daily counters (no link to any person).
+
+    Bumps are added up in memory and written in one statement when the transaction commits:
+    a unit of work bumps several counters, and each upsert is a round of SQL.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._pending: dict[tuple[date, str], int] = {}
 
     async def bump(self, name: str, now: datetime, by: int = 1) -> None:
-        dialect = self._session.bind.dialect.name
+        if not self._pending:
+            event.listen(self._session.sync_session, "before_commit", self._write, once=True)
+        key = (now.date(), name)
+        self._pending[key] = self._pending.get(key, 0) + by
+
+    def _write(self, session: Session) -> None:
+        """Runs inside the commit (SQLAlchemy's greenlet), with the synchronous session."""
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        dialect = session.bind.dialect.name
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(DailyCounter).values(day=now.date(), name=name, value=by)
-        await self._session.execute(
+        statement = insert(DailyCounter)
+        session.execute(
             statement.on_conflict_do_update(
                 index_elements=[DailyCounter.day, DailyCounter.name],
-                set_={"value": DailyCounter.value + by},
-            )
+                set_={"value": DailyCounter.value + statement.excluded.value},
+            ),
+            [{"day": day, "name": name, "value": by} for (day, name), by in pending.items()],
         )
 
     async def total(self, name: str) -> int:
         rows = await self._session.scalars(
             select(DailyCounter.value).where(DailyCounter.name == name)
         )
-        return sum(rows)
+        pending = sum(by for (_, counted), by in self._pending.items() if counted == name)
+        return sum(rows) + pending
