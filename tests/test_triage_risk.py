@@ -158,6 +158,11 @@ FAMILY_CASES: dict[str, list[tuple[str, Risk]]] = {
         ("ma copine a pris toute une boite de médocs", I),
         ("elle respire plus", I),
     ],
+    "betise_intent": [
+        ("je sens que je vais faire une connerie", E),
+        ("jai peur de faire une grosse betise", E),
+        ("je sens que je vais faire une connerie cette nuit", I),
+    ],
 }
 
 
