@@ -122,6 +122,19 @@ def test_gaps(norm: Normalizer) -> None:
     assert not match(norm, "veux ... mourir", "jveux. mourir")  # not across a sentence end
 
 
+def test_alternatives_match_through_any_branch_whatever_the_index(norm: Normalizer) -> None:
+    # The index tries a pattern only on messages holding a word it needs; for an alternative
+    # that is a word of each branch ("mourir" or "tuer"), and every branch must still match.
+    pattern = "je (vais|veux) (mourir|me tuer|en finir|me jeter sous un train)"
+    assert match(norm, pattern, "jveux me tuer")
+    assert match(norm, pattern, "je vais en finir")
+    assert match(norm, pattern, "je vais me jeter sous un train")
+    assert match(norm, pattern, "jveux mourir")
+    assert not match(norm, pattern, "je vais me coucher")
+    _, _, gate = compile_pattern(pattern, norm, {})
+    assert ("lit", "me") not in gate and ("lit", "je") not in gate  # not gated by common words
+
+
 def test_optional_and_vocabulary(norm: Normalizer) -> None:
     vocab = {"pills": ["medicament*", "cachet*"]}
     assert match(norm, "(tous)? mes @pills", "tous mes cachets", vocab)

@@ -425,17 +425,41 @@ def _token_cost(kind: str, tok: str) -> int:
     return 300 if len(tok) <= 3 else 3  # a short prefix matches many words
 
 
+def _cost(tokens: set[Any]) -> int:
+    return sum(_token_cost(k, t) for k, t in tokens)
+
+
+def _needs(items: Sequence[Any]) -> list[set[Any]]:
+    """Sets of tokens the sequence cannot match without: one of each set must appear."""
+    out: list[set[Any]] = []
+    for it in items:
+        out.extend(_item_needs(it))
+    return out
+
+
+def _item_needs(it: Any) -> list[set[Any]]:
+    if isinstance(it, _Lit):
+        return [{("lit", t)} for t in it.toks]
+    if isinstance(it, _Wild):
+        return [{("pre", it.prefix)}]
+    if isinstance(it, _Num):
+        return [{("pre", d) for d in "0123456789"}]
+    if isinstance(it, _Alt):
+        # Any branch will do, so one needed token of each branch (its rarest): "(mourir|me tuer)"
+        # needs "mourir" or "tuer", not the common "me" the second branch starts with.
+        union: set[Any] = set()
+        for branch in it.branches:
+            options = _needs(branch)
+            if not options:
+                return []
+            union |= min(options, key=_cost)
+        return [union]
+    return []  # gaps and optional items need nothing
+
+
 def _gate(items: Sequence[Any], first: set[Any]) -> set[Any]:
     """The cheapest set of tokens one of which must appear for the pattern to match."""
-    options: list[set[Any]] = [first]
-    for it in items:
-        if isinstance(it, _Lit):
-            options.extend({("lit", t)} for t in it.toks)
-        elif isinstance(it, (_Wild, _Num, _Alt)):
-            f, nullable = _first_item(it)
-            if not nullable and f and _ANY not in f:
-                options.append(f)
-    return min(options, key=lambda s: sum(_token_cost(k, t) for k, t in s))
+    return min([first, *_needs(items)], key=_cost)
 
 
 class PatternSet:
