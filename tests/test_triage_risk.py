@@ -208,6 +208,14 @@ def test_negation_caps_imminent_at_elevated(triage: Triage) -> None:
     assert any("négation" in r for r in res.reasons)
 
 
+def test_a_negation_in_another_clause_is_not_one(triage: Triage) -> None:
+    # Educators read the reasons: "pas" belongs to "chui pas bien", not to the wish to die.
+    res = triage.classify("chui pas bien jveux mourir")
+    assert res.risk is not Risk.NONE
+    assert not any("négation" in r for r in res.reasons), res.reasons
+    assert triage.classify("chui pas bien jveux mourir ce soir").risk is Risk.IMMINENT
+
+
 def test_negated_cue_does_not_combine(triage: Triage) -> None:
     assert triage.classify("jvais le faire, jai les medocs").risk is not Risk.NONE
     assert triage.classify("jai pas de medocs chez moi").risk is Risk.NONE

@@ -367,6 +367,8 @@ class Triage:
             t = toks[i]
             if t == SENTENCE_BREAK and i < h.first:
                 break
+            if i <= h.first and t in lex.clause_starts:
+                break  # "chui pas bien, jveux mourir": that "pas" belongs to another clause
             if t in lits:
                 continue
             if t in lex.negators or (lex.negator_prefixes and t.startswith(lex.negator_prefixes)):

@@ -147,6 +147,7 @@ class Lexicon:
     negators: frozenset[str]
     negator_prefixes: tuple[str, ...]
     negation_window: int
+    clause_starts: frozenset[str] = frozenset()
     counts: Mapping[str, int] = field(default_factory=dict)
     word_scores: tuple["WordScore", ...] = ()
     learned: "LearnedNet | None" = None
@@ -368,6 +369,9 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
         negators=frozenset(w for w in negs if not w.endswith("*")),
         negator_prefixes=tuple(w.rstrip("*") for w in negs if w.endswith("*")),
         negation_window=int(neg_data.get("window_before", 3)),
+        clause_starts=frozenset(
+            w for item in neg_data.get("clause_starts") or () for w in normalizer.words(str(item))
+        ),
         counts=counts,
         word_scores=tuple(word_scores),
         learned=learned,
