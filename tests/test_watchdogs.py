@@ -265,3 +265,16 @@ async def test_inactivity_delay_follows_the_setting(services, clock):
     async with services.unit_of_work() as uow:
         assert await uow.watchdogs.close_inactive() == [chatting]
     assert any("Pas de message depuis 2 h" in text or "pas écrit" in text for text in await sent_texts(services, 7))
+
+
+async def test_a_colleague_coming_on_duty_does_not_silence_the_alert_of_the_one_on_duty(services, clock):
+    configure(services, watchdog_waiting_minutes="10,30")
+    await add_educator(services, LEA, "Léa", on_duty=True)
+    marc = await add_educator(services, MARC, "Marc", on_duty=False)
+    conversation = await waiting_youth(services, 7)
+    clock.advance(minutes=10, seconds=20)  # the threshold passed, the next sweep is not yet done
+    async with services.unit_of_work() as uow:
+        await uow.team.set_on_duty(await uow.educators.get(marc), True)
+    clock.advance(seconds=30)
+    assert (await sweep(services)).waiting == [conversation]
+    assert len(alerts(await sent_texts(services, LEA), "attend toujours")) == 1

@@ -143,6 +143,9 @@ class HandoffService:
     async def offer_waiting_to(self, educator: Educator) -> int:
         """An educator comes on duty: the waiting queue is offered to them at once."""
         count = 0
+        # Alerts that fell due while nobody was on duty are answered by the cards shown now;
+        # when colleagues are on duty, they keep theirs.
+        first_on_duty = all(other.id == educator.id for other in await self.uow.educators.on_duty())
         for conversation in await self.uow.queue.waiting():
             if conversation.preferred_educator_id not in (None, educator.id) and (
                 conversation.offered_to_all_at is None
@@ -151,7 +154,7 @@ class HandoffService:
             youth = await self.uow.youths.get(conversation.youth_id)
             if youth is not None:
                 await self.announce(conversation, youth, [educator])
-                if conversation.escalated_at is not None:
+                if first_on_duty and conversation.escalated_at is not None:
                     await self.uow.watchdogs.waiting_seen(conversation, self.uow.now())
                 count += 1
         return count
