@@ -51,3 +51,10 @@ def test_after_a_stall_sending_resumes_without_a_burst() -> None:
     gaps = [b - a for a, b in zip(sent, sent[1:])]
     assert min(gaps) >= 0.5 / 30 - 1e-9
     assert _busiest_second(sent) <= 30
+
+
+def test_a_slow_configured_rate_is_kept() -> None:
+    for rate in (0.5, 1.5, 4):
+        sent = _run(Spacing(rate), 40, lambda: 0.0)
+        achieved = (len(sent) - 1) / (sent[-1] - sent[0])
+        assert abs(achieved - rate) < 0.01 * rate, (rate, achieved)

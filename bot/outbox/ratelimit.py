@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import deque
 
+WINDOWED_RATE = 10.0
+
 
 class Spacing:
     """Sends on a steady grid of ``1 / rate`` seconds.
@@ -27,18 +29,22 @@ class Spacing:
         self.interval = 1.0 / rate
         self._slack = self.interval / 2
         self._window = 1.0 + self.interval
-        self._recent: deque[float] = deque(maxlen=max(1, int(rate)))
+        # Below a few sends a second the grid alone is precise enough, and a whole-number cap
+        # per second would slow the pace (1.5 a second would become 1).
+        self._recent: deque[float] | None = deque(maxlen=int(rate)) if rate >= WINDOWED_RATE else None
         self._next = 0.0
 
     def ready_at(self, now: float) -> float:
         ready = self._next
-        if len(self._recent) == self._recent.maxlen:
-            ready = max(ready, self._recent[0] + self._window)
+        recent = self._recent
+        if recent is not None and len(recent) == recent.maxlen:
+            ready = max(ready, recent[0] + self._window)
         return max(now, ready)
 
     def take(self, now: float) -> None:
         self._next = max(now - self._slack, self._next) + self.interval
-        self._recent.append(now)
+        if self._recent is not None:
+            self._recent.append(now)
 
 
 class TokenBucket:
