@@ -77,6 +77,7 @@ class ProcessScheduler(AsyncIOScheduler):
     def __init__(self, **options) -> None:
         super().__init__(**options)
         self._running_jobs: set[asyncio.Task] = set()
+        self._stopping = False
 
     def add_job(self, func, *args, **kwargs):
         return super().add_job(self._tracked(func), *args, **kwargs)
@@ -95,8 +96,9 @@ class ProcessScheduler(AsyncIOScheduler):
         return run
 
     async def stop(self, timeout: float = 10.0) -> None:
-        if not self.running:
+        if not self.running or self._stopping:
             return
+        self._stopping = True
         self.pause()
         if self._running_jobs:
             await asyncio.wait(set(self._running_jobs), timeout=timeout)
