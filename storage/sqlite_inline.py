@@ -7,8 +7,9 @@ inside SQLAlchemy's greenlet, on the event loop's thread.
 
 That is sound for how Promeneur uses SQLite: one process, writers serialised by the database's
 asyncio lock (see ``storage.db``), WAL so readers never wait, and statements that take
-microseconds. A long unit of work still gives the loop a turn every few milliseconds. A lock held by another process (a CLI import) is waited for by SQLite's busy
-timeout, on the loop; keep such work short or use PostgreSQL for several processes.
+microseconds. A long unit of work still gives the loop a turn every few milliseconds. A lock
+held by another process (a CLI import) is waited for by SQLite's busy timeout, on the loop;
+keep such work short or use PostgreSQL for several processes.
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ class _Cursor(sqlite3.Cursor):
 
 
 class _Connection(sqlite3.Connection):
-    def cursor(self, factory: type[sqlite3.Cursor] = _Cursor) -> sqlite3.Cursor:  # type: ignore[override]
+    def cursor(  # type: ignore[override]
+        self, factory: type[sqlite3.Cursor] = _Cursor
+    ) -> sqlite3.Cursor:
         return super().cursor(factory)
 
 

@@ -31,7 +31,9 @@ class Spacing:
         self._window = 1.0 + self.interval
         # Below a few sends a second the grid alone is precise enough, and a whole-number cap
         # per second would slow the pace (1.5 a second would become 1).
-        self._recent: deque[float] | None = deque(maxlen=int(rate)) if rate >= WINDOWED_RATE else None
+        self._recent: deque[float] | None = None
+        if rate >= WINDOWED_RATE:
+            self._recent = deque(maxlen=int(rate))
         self._next = 0.0
 
     def ready_at(self, now: float) -> float:

@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -180,12 +180,14 @@ class OutboxSender:
             for start in range(0, len(fresh), LOAD_CHUNK):
                 chunk = fresh[start : start + LOAD_CHUNK]
                 rows = await session.execute(
-                    select(*_QUEUED_COLUMNS).where(OutboxMessage.id.in_(chunk)).order_by(OutboxMessage.id)
+                    select(*_QUEUED_COLUMNS)
+                    .where(OutboxMessage.id.in_(chunk))
+                    .order_by(OutboxMessage.id)
                 )
                 for row in rows:
                     self._queue_row(row, now, now_wall)
 
-    def _queue_row(self, row: Any, now: float, now_wall) -> None:
+    def _queue_row(self, row: Any, now: float, now_wall: datetime) -> None:
         self._known.add(row.id)
         delay = (row.not_before - now_wall).total_seconds() if row.not_before else 0.0
         queued = QueuedRow(
