@@ -158,6 +158,10 @@ FAMILY_CASES: dict[str, list[tuple[str, Risk]]] = {
         ("ma copine a pris toute une boite de médocs", I),
         ("elle respire plus", I),
     ],
+    "silencing_threat": [
+        ("si tu parles on brule ta baraque", E),
+        ("elle m'a dit qu'ils me tabassent si je previens la police", E),
+    ],
     "betise_intent": [
         ("je sens que je vais faire une connerie", E),
         ("jai peur de faire une grosse betise", E),

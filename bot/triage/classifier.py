@@ -177,7 +177,7 @@ class Triage:
         for h in risk_raw:
             fam = lex.families[h.pattern.meta["family"]]
             quote = h.pattern.meta.get("quote") or norm.source(h.first, h.last)
-            cover = _covering(h, neutral)
+            cover = _covering(h, neutral) if fam.hyperbole else None
             if cover is not None:
                 reasons_dropped.append(
                     f'écarté: "{norm.source(cover.first, cover.last)}" ({cover.pattern.meta["label"]})')

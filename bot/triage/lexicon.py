@@ -103,6 +103,7 @@ class Family:
     negation: str = "cap"  # cap: imminent -> elevated, never below; keep; drop
     theme_weights: Mapping[str, float] = field(default_factory=dict)
     reason: bool = True  # whether a lone cue is listed among the reasons
+    hyperbole: bool = True  # False: a hyperbole span ("crever si je rate") never drops a hit
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,7 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
         families[str(name)] = Family(str(name), str(spec.get("label", name)), level, fam_themes,
                                      negation=negation,
                                      reason=_flag(spec.get("reason"), level != "none"),
+                                     hyperbole=str(spec.get("hyperbole", "drop")) != "ignore",
                                      theme_weights=fam_weights)
         for src, _w in _entries(spec.get("patterns"), f"risk.yaml:{name}"):
             add(src, vocab, {"kind": "risk", "family": str(name)}, f"risk.yaml:{name}")

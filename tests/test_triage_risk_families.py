@@ -1,0 +1,70 @@
+"""Risk families added while measuring generalisation on fresh batches of messages: each case
+is worded differently from the batch message that revealed the gap, so that the rule, not the
+example, is tested. False friends of the same families stay "none"."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.triage import Risk, Triage
+
+E, I, N = Risk.ELEVATED, Risk.IMMINENT, Risk.NONE
+
+CASES: list[tuple[str, Risk]] = [
+    # a threat made to keep someone silent, in either order, even next to school words
+    ("si tu balances quoi que ce soit on te retrouve", E),
+    ("il a dit qu'il me defonce si je porte plainte", E),
+    ("ils vont me fumer si je parle au cpe", E),
+    # threatening the whole family; hiding from it now
+    ("mon pere a dit qu'il allait nous buter ma mere et moi", E),
+    ("il hurle qu'il va nous massacrer, on est enfermés dans la salle de bain", I),
+    # a fight with knives is a weapon present
+    ("une baston avec des couteaux devant le lycee la", I),
+    # the means in hand
+    ("les somniferes sont devant moi sur le bureau", I),
+    # night hours are "tonight"
+    ("vers 2h du matin je le ferai, j'ai tout prevu", I),
+    # photos asked for gifts or in underwear
+    ("un gars m'offre des vbucks si je lui envoie une photo", E),
+    ("il me reclame des photos en culotte depuis hier", E),
+    # bleeding out as a method
+    ("en combien de temps on se vide de son sang", E),
+    # a voice telling me to die
+    ("la voix dans ma tete me repete de me tuer", E),
+]
+
+FALSE_FRIENDS: list[str] = [
+    "ce niveau me tue, ca fait 2h que je suis dessus",
+    "j'ai écrit un poeme pour la fete des meres",
+    "on s'est cachés dans le placard pour faire une surprise a mon frere",
+    "si je parle trop en classe la prof me met une heure de colle",
+    "ma tante me demande des photos du bebe en pyjama",
+    "jai un match a 22h ce soir contre le club d'a coté",
+]
+
+
+@pytest.fixture(scope="module")
+def triage() -> Triage:
+    return Triage.from_config()
+
+
+@pytest.mark.parametrize("text,level", CASES, ids=[c[0][:40] for c in CASES])
+def test_new_family_wording(triage: Triage, text: str, level: Risk) -> None:
+    res = triage.classify(text)
+    assert res.risk is level, res.reasons
+    assert any(r.startswith("risque") for r in res.reasons)
+
+
+@pytest.mark.parametrize("text", FALSE_FRIENDS, ids=[t[:40] for t in FALSE_FRIENDS])
+def test_new_family_false_friend(triage: Triage, text: str) -> None:
+    res = triage.classify(text)
+    assert res.risk is Risk.NONE, res.reasons
+
+
+def test_silencing_threat_is_not_dropped_as_hyperbole(triage: Triage) -> None:
+    # the school-hyperbole span ("crever si je ... prof") must not hide a threat to silence
+    res = triage.classify("ils allaient me crever si je parlais aux profs")
+    assert res.risk is E
+    assert any("faire taire" in r for r in res.reasons), res.reasons
+    # while the real hyperbole stays none
+    assert triage.classify("je vais crever si je rate le controle de maths").risk is N
