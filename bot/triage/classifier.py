@@ -273,9 +273,17 @@ class Triage:
         by_theme: dict[str, list[Hit]] = {}
         for h in _outside_fixed_expressions(theme_hits):
             by_theme.setdefault(h.pattern.meta["theme"], []).append(h)
+        bg_cut = -1
+        if lex.background is not None and theme_hits:
+            # "les cours ça va, ... mais le soir je pleure": what is said to be fine is background
+            bg_cut = lex.background.cut(norm.tokens, norm.spans, norm.original)
+            if bg_cut >= 0 and not any(h.first > bg_cut for h in theme_hits) and not any(
+                    p.first > bg_cut for p in kept):
+                bg_cut = -1  # nothing else is said: the message is about that
         for theme, hs in by_theme.items():
             loc = lex.locatives if theme in lex.locative_themes else frozenset()
-            total, quotes = _cluster_score(hs, norm, loc, lex.locative_factor)
+            total, quotes = _cluster_score(hs, norm, loc, lex.locative_factor,
+                                           bg_cut, lex.background.factor if bg_cut >= 0 else 1.0)
             scores[theme] = scores.get(theme, 0.0) + total
             quotes_by_theme.setdefault(theme, []).extend(quotes)
             first_pos[theme] = min(h.first for h in hs)
@@ -303,6 +311,13 @@ class Triage:
                                              for q in quotes_by_theme.get(t, []))[:5])
             for t in chosen
         ]
+        if lex.theme_model is not None:
+            # a theme the lexicons missed, from words learned on the tuning examples
+            for t, spans in lex.theme_model.extra_themes(norm.tokens, chosen,
+                                                         lex.max_themes - len(chosen)):
+                chosen.append(t)
+                words = _uniq(f'"{norm.source(a, b)}"' for a, b in spans)
+                reasons_theme.append(f"thème {t}: {', '.join(words)} (mots proches des exemples)")
         reasons = _uniq(reasons_risk) + reasons_theme + _uniq(reasons_dropped)[:3]
         return TriageResult(tuple(chosen), _BY_RANK[level], tuple(reasons), tuple(families_out))
 
@@ -501,9 +516,11 @@ def _after_locative(h: Hit, norm: Normalized, locatives: frozenset[tuple[str, ..
 
 def _cluster_score(hits: list[Hit], norm: Normalized,
                    locatives: frozenset[tuple[str, ...]] = frozenset(),
-                   locative_factor: float = 1.0) -> tuple[float, list[str]]:
+                   locative_factor: float = 1.0, background_until: int = -1,
+                   background_factor: float = 1.0) -> tuple[float, list[str]]:
     """Overlapping hits of one theme count once (the heaviest); distinct stretches add up.
-    A word that only says where something happened ("au foot", "dans le bus") weighs less."""
+    A word that only says where something happened ("au foot", "dans le bus") weighs less, and
+    so does a word said before "ça se passe bien" (up to ``background_until``)."""
     hits = sorted(hits, key=lambda h: (h.first, -h.last))
     total = 0.0
     quotes: list[str] = []
@@ -514,6 +531,8 @@ def _cluster_score(hits: list[Hit], norm: Normalized,
         w = float(h.pattern.meta["weight"])
         if locatives and h.last - h.first < 2 and _after_locative(h, norm, locatives):
             w *= locative_factor
+        if h.last <= background_until:
+            w *= background_factor
         if h.first <= cur_last:
             if w > cur_w:
                 cur_w, cur_q = w, norm.source(h.first, h.last)

@@ -13,6 +13,9 @@ Files (each documents its own format in its header):
 - ``learned_net.yaml``    optional safety net: word weights learned from the tuning examples
                           (``bench/triage_eval.py --learn``); a message that no rule flags but
                           whose words add up to the threshold is flagged "elevated, à vérifier"
+- ``learned_themes.yaml`` optional theme scorer learned from the tuning examples
+                          (``bench/triage_eval.py --learn-themes``); adds a theme the lexicons
+                          missed (see ``theme_model.py``)
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import yaml
 
 from .normalize import Normalizer, fold
 from .patterns import PatternError, PatternSet, compile_pattern
+from .theme_model import Background, ThemeModel, load_background, load_theme_model
 
 LEVELS = ("none", "elevated", "imminent")
 SCOPES = ("message", "sentence", "near", "quoted")
@@ -152,6 +156,8 @@ class Lexicon:
     counts: Mapping[str, int] = field(default_factory=dict)
     word_scores: tuple["WordScore", ...] = ()
     learned: "LearnedNet | None" = None
+    theme_model: ThemeModel | None = None
+    background: Background | None = None
 
 
 @dataclass(frozen=True)
@@ -352,6 +358,13 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
     if learned is not None and learned.family not in families:
         families[learned.family] = Family(learned.family, learned.label, "elevated", ())
 
+    # -- learned theme scorer (optional) --
+    try:
+        theme_model = load_theme_model(d / "learned_themes.yaml", [t.code for t in themes],
+                                       _load_yaml)
+    except ValueError as exc:
+        raise LexiconError(str(exc)) from exc
+
     # -- negation --
     negs = [fold(str(w)) for w in neg_data.get("negators") or ()]
     return Lexicon(
@@ -377,6 +390,8 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
         counts=counts,
         word_scores=tuple(word_scores),
         learned=learned,
+        theme_model=theme_model,
+        background=load_background(theme_data.get("background") or {}, normalizer.words),
     )
 
 

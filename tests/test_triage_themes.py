@@ -1,0 +1,158 @@
+"""Theme detection beyond the exact wordings of the lexicons: everyday words of each domain,
+what is said to be fine is background, and the learned theme scorer (bot/triage/theme_model.py)
+that adds a theme the lexicons missed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.triage import Triage
+from bot.triage.lexicon import default_config_dir
+from bot.triage.normalize import SENTENCE_BREAK
+from bot.triage.theme_model import Background, ThemeModel, features, load_theme_model
+
+
+@pytest.fixture(scope="module")
+def triage() -> Triage:
+    return Triage.from_config()
+
+
+# (message, a theme it must have, a theme it must not have or None)
+VOCABULARY = [
+    ("on est 5 dans un f2 depuis que mon oncle est arrivé", "logement", None),
+    ("on ma proposé detre guetteur en bas de la tour", "justice", None),
+    ("mon cousin a pris 2 ans ferme", "justice", None),
+    ("jai eu un rappel a la loi pour un graff", "justice", None),
+    ("je sais pas si jsuis une fille ou un garcon", "sexualite", None),
+    ("le prof de sport me fait des remarques devant tout le monde", "scolarite_formation",
+     "loisirs_engagement"),
+    ("ils m'appellent la baleine dans le bus", "violences", None),
+    ("ils rigolent tous quand je passe dans le couloir", "violences", None),
+    ("ma reum refait sa vie avec un mec que je supporte pas", "famille", None),
+    ("je joue dans une fanfare le samedi", "loisirs_engagement", None),
+    ("on a rien pour finir le mois", "droits_argent", None),
+    ("tout me saoule et jarrive plus a rien faire", "sante_mentale", None),
+    ("jsors plus de ma chambre depuis des semaines", "sante_mentale", None),
+    ("je dors chez un pote depuis 3 semaines", "logement", None),
+    # ordinary words that are not the theme
+    ("ahah trop bien ton msg", None, "addictions"),  # "lol" was read as the game
+    ("jai pas touché ma bourse ce mois ci", "droits_argent", "violences"),
+    ("je tise tous les weekends, mes potes disent que jabuse", "addictions", "violences"),
+    ("le week end je fais livreur pour arrondir les fins de mois", "emploi", "loisirs_engagement"),
+    ("jai un rdv chez la psy du cmp jeudi", "sante_mentale", "sante"),
+]
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", VOCABULARY, ids=[v[0][:40] for v in VOCABULARY])
+def test_everyday_vocabulary(triage: Triage, text: str, wanted: str | None,
+                             unwanted: str | None) -> None:
+    res = triage.classify(text)
+    if wanted:
+        assert wanted in res.themes, res.reasons
+    if unwanted:
+        assert unwanted not in res.themes, res.reasons
+
+
+def test_what_is_said_to_be_fine_is_background(triage: Triage) -> None:
+    text = ("coucou, les cours ca va, jai eu mon code, mes parents sont contents. mais le soir "
+            "jpleure sans raison pendant des heures")
+    res = triage.classify(text)
+    assert res.themes == ("sante_mentale",), res.reasons
+    res = triage.classify("je suis en bts, ca se passe bien. par contre mon proprio veut me "
+                          "mettre dehors dans 2 mois")
+    assert res.themes[0] == "logement" and "scolarite_formation" not in res.themes
+
+
+def test_background_needs_something_else_said(triage: Triage) -> None:
+    # nothing comes after the marker: the message is about the internship
+    assert "emploi" in triage.classify("mon stage ca se passe bien merci").themes
+    # "ça va pas" is no background
+    res = triage.classify("les cours ca va pas du tout, et jai plus de thune")
+    assert "scolarite_formation" in res.themes
+
+
+def test_background_cut_stops_at_the_clause(triage: Triage) -> None:
+    bg = triage.lexicon.background
+    assert isinstance(bg, Background)
+    norm = triage.lexicon.normalizer.normalize("les cours ca va, mais jai plus de thune")
+    cut = bg.cut(norm.tokens, norm.spans, norm.original)
+    assert norm.tokens[cut] == "va"  # the clause ends at the comma
+    norm = triage.lexicon.normalizer.normalize("tout roule sauf que mon proprio me vire")
+    assert norm.tokens[bg.cut(norm.tokens, norm.spans, norm.original)] == "roule"
+    norm = triage.lexicon.normalizer.normalize("ca va pas du tout")
+    assert bg.cut(norm.tokens, norm.spans, norm.original) == -1
+
+
+def test_features_are_words_and_pairs_within_a_sentence() -> None:
+    feats = [f for f, _i, _n in features(("je", "cherche", "un", "taf", SENTENCE_BREAK, "stp"))]
+    assert "cherche" in feats and "taf" in feats and "je cherche" in feats
+    assert "je" not in feats and "un" not in feats  # stop words only inside pairs
+    assert "taf stp" not in feats and ". stp" not in feats  # no pair across sentences
+    assert "stp" in feats
+
+
+def _model(only_when_empty: bool = False) -> ThemeModel:
+    return ThemeModel(
+        bias={"logement": -2.0, "emploi": -2.0},
+        threshold={"logement": 0.5, "emploi": 0.5},
+        weights={"proprio": (("logement", 2.0),), "dehors": (("logement", 1.0),),
+                 "patron": (("emploi", 4.0),), "mdr": (("logement", -5.0),)},
+        only_when_empty=only_when_empty)
+
+
+def test_theme_model_adds_the_missing_theme_with_its_words() -> None:
+    m = _model()
+    toks = ("mon", "proprio", "me", "met", "dehors")
+    found = m.extra_themes(toks, [], 2)
+    assert [t for t, _ in found] == ["logement"]
+    spans = found[0][1]
+    assert (1, 1) in spans and (4, 4) in spans  # "proprio", "dehors": heaviest first
+    assert spans[0] == (1, 1)
+    # under its threshold, or already chosen, or no room: nothing
+    assert m.extra_themes(("mon", "proprio"), [], 2) == []
+    assert m.extra_themes(toks, ["logement"], 2) == []
+    assert m.extra_themes(toks, ["famille", "violences"], 0) == []
+    # a negative word pulls the score down
+    assert m.extra_themes(toks + ("mdr",), [], 2) == []
+
+
+def test_theme_model_only_when_empty() -> None:
+    m = _model(only_when_empty=True)
+    toks = ("mon", "patron", "et", "mon", "proprio", "dehors")
+    assert m.extra_themes(toks, ["famille"], 1) == []
+    assert {t for t, _ in m.extra_themes(toks, [], 1)} == {"emploi"}  # the best margin first
+
+
+def test_theme_model_file_is_checked(tmp_path: Path) -> None:
+    import yaml
+
+    f = tmp_path / "learned_themes.yaml"
+    f.write_text(yaml.safe_dump({"themes": {
+        "logement": {"bias": -1.0, "threshold": 0.5, "weights": {"proprio": 2.0}},
+        "emploi": {"threshold": None}}}), encoding="utf-8")
+    m = load_theme_model(f, ["logement", "emploi"], lambda p: yaml.safe_load(p.read_text()))
+    assert m is not None and set(m.threshold) == {"logement"}
+    assert m.weights["proprio"] == (("logement", 2.0),)
+    with pytest.raises(ValueError):
+        load_theme_model(f, ["emploi"], lambda p: yaml.safe_load(p.read_text()))
+    assert load_theme_model(tmp_path / "absent.yaml", ["emploi"], None) is None
+
+
+def test_learned_theme_reason_names_the_words(triage: Triage) -> None:
+    if triage.lexicon.theme_model is None:
+        pytest.skip("no learned_themes.yaml")
+    # every theme the scorer adds comes with quoted words of the message
+    for text in ("on est 6 dans 2 pieces avec mes freres", "jai plus de quoi acheter a manger"):
+        res = triage.classify(text)
+        for r in res.reasons:
+            if r.endswith("(mots proches des exemples)"):
+                assert '"' in r and r.startswith("thème ")
+
+
+def test_generated_file_location() -> None:
+    # the scorer is optional; when present it sits with the other lexicons
+    f = default_config_dir() / "learned_themes.yaml"
+    if f.exists():
+        assert "GENERATED" in f.read_text(encoding="utf-8").splitlines()[0]
