@@ -156,3 +156,42 @@ def test_generated_file_location() -> None:
     f = default_config_dir() / "learned_themes.yaml"
     if f.exists():
         assert "GENERATED" in f.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_a_sentence_opening_on_a_turn_leaves_the_intro_as_background(triage: Triage) -> None:
+    text = ("salut, jsuis en premiere, jai des bonnes notes, je fais du hand le samedi. mais le "
+            "truc cest que depuis des mois je fume un joint tous les soirs")
+    res = triage.classify(text)
+    assert res.themes == ("addictions",), res.reasons
+    # a "mais" inside the sentence is no turn: both topics stay
+    res = triage.classify("jai un entretien pour un job demain mais jai pas de voiture pour y aller")
+    assert "emploi" in res.themes and "mobilite" in res.themes
+    # a short message is not cut either
+    res = triage.classify("jsuis en terminale. mais jai plus de thune")
+    assert "scolarite_formation" in res.themes
+
+
+VOCABULARY_3 = [
+    ("jcogite toute la nuit", "sante_mentale"),
+    ("je me compare tout le temps aux autres sur insta", "sante_mentale"),
+    ("jai toujours l'impression que les gens me jugent", "sante_mentale"),
+    ("jai pas d'attirance pour personne", "sexualite"),
+    ("quand il s'enerve ca laisse des marques", "violences"),
+    ("ils filment et mettent ca sur snap", "violences"),
+    ("jai un entretien chez carrefour", "emploi"),
+    ("le gerant me paye en liquide", "emploi"),
+    ("jai decroché en fevrier, je veux reprendre un cursus", "scolarite_formation"),
+    ("mes regles sont hyper douloureuses", "sante"),
+    ("je suis convoqué en audition libre", "justice"),
+    ("ma mob est en panne", "mobilite"),
+]
+
+
+@pytest.mark.parametrize("text,theme", VOCABULARY_3, ids=[v[0][:40] for v in VOCABULARY_3])
+def test_everyday_vocabulary_3(triage: Triage, text: str, theme: str) -> None:
+    assert theme in triage.classify(text).themes
+
+
+def test_quitting_school_is_not_heartbreak(triage: Triage) -> None:
+    assert "sante_mentale" not in triage.classify("jveux quitter le lycee en fin d'annee").themes
+    assert "addictions" not in triage.classify("jai decroché du lycee en janvier").themes

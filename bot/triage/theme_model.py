@@ -130,12 +130,16 @@ _CLAUSE_PUNCT = frozenset(",;.!?…:\n")
 class Background:
     """Words that say a part of one's life is fine ("les cours ça va", "tout roule"): in a
     message that goes on to something else, the theme words said before them (up to the end of
-    their clause) are background, and weigh ``factor`` times less."""
+    their clause) are background, and weigh ``factor`` times less. Likewise in a long message
+    (``min_tokens``), a sentence that opens on a turn ("Mais le truc c'est que...") leaves what
+    was said before it as background."""
 
     markers: Mapping[str, tuple[tuple[str, ...], ...]]  # first word -> markers, longest first
     not_after: frozenset[str]  # "ça va pas", "ça se passe mal"
     clause_ends: frozenset[tuple[str, ...]]  # "sauf que", "mais": the clause stops there
     factor: float
+    turns: Mapping[str, tuple[tuple[str, ...], ...]] = None  # type: ignore[assignment]
+    min_tokens: int = 20
 
     def cut(self, tokens: Sequence[str], spans: Sequence[tuple[int, int]], original: str
             ) -> int:
@@ -143,6 +147,15 @@ class Background:
         cut = -1
         n = len(tokens)
         by_first = self.markers
+        turns = self.turns
+        if turns and n >= self.min_tokens:
+            for i in range(1, n):
+                if tokens[i - 1] != SENTENCE_BREAK:
+                    continue
+                for m in turns.get(tokens[i], ()):
+                    if tuple(tokens[i:i + len(m)]) == m:
+                        cut = max(cut, i - 2)
+                        break
         for i, t in enumerate(tokens):
             cands = by_first.get(t)
             if cands is None:
@@ -182,5 +195,12 @@ def load_background(data: Mapping[str, Any], words: Any) -> Background | None:
             by_first.setdefault(m[0], []).append(m)
     not_after = frozenset(t for w in data.get("not_after") or () for t in words(str(w)))
     ends = frozenset(tuple(words(str(w))) for w in data.get("clause_ends") or ())
+    turns: dict[str, list[tuple[str, ...]]] = {}
+    for m in sorted({tuple(words(str(m))) for m in data.get("turns") or ()}, key=len,
+                    reverse=True):
+        if m:
+            turns.setdefault(m[0], []).append(m)
     return Background({k: tuple(v) for k, v in by_first.items()}, not_after,
-                      frozenset(e for e in ends if e), float(data.get("factor", 0.3)))
+                      frozenset(e for e in ends if e), float(data.get("factor", 0.3)),
+                      {k: tuple(v) for k, v in turns.items()},
+                      int(data.get("min_tokens", 20)))
