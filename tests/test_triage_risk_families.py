@@ -31,6 +31,25 @@ CASES: list[tuple[str, Risk]] = [
     ("en combien de temps on se vide de son sang", E),
     # a voice telling me to die
     ("la voix dans ma tete me repete de me tuer", E),
+    # batch 2: car exhaust, driving into a wall, railings, non-stop trains, insulin
+    ("la voiture tourne dans le box, j'ai fermé la porte", I),
+    ("je conduis la et j'ai envie de foncer dans un platane", I),
+    ("je suis passée par dessus le parapet du pont", I),
+    ("je regarde les trains de marchandises qui s'arretent jamais ici", I),
+    ("je me suis injecté une double dose d'insuline expres", I),
+    # worth more dead, nothing left to do here, erasing myself, what held me here is gone
+    ("je serais plus utile morte qu'en vie", E),
+    ("g plus rien a faire sur terre", E),
+    ("jvoudrais juste m'eteindre doucement", E),
+    ("c'etait la seule chose qui me retenait en vie", E),
+    ("j'ai programmé des mails pour mes parents", E),
+    ("dis a mon frere que c'est pas sa faute", I),
+    ("je serai sans doute plus la a noel", E),
+    # silenced by consequences, a car, a coach's hands, told never to come back as a minor
+    ("si tu racontes on te placera en foyer et ce sera ta faute", E),
+    ("un monsieur me fait signe de monter dans sa voiture la devant l'ecole", I),
+    ("le kiné me masse et il glisse sous mon short, je sais pas si c'est normal", E),
+    ("jai 15 ans, mon pere m'a dit de jamais remettre les pieds ici", E),
 ]
 
 FALSE_FRIENDS: list[str] = [
@@ -40,6 +59,12 @@ FALSE_FRIENDS: list[str] = [
     "si je parle trop en classe la prof me met une heure de colle",
     "ma tante me demande des photos du bebe en pyjama",
     "jai un match a 22h ce soir contre le club d'a coté",
+    "je serai plus la de la semaine, je pars en classe verte",
+    "j'ai fait une crise d'angoisse ou j'arrivais plus a respirer, ca passe",
+    "ma soeur est sortie de l'hopital apres son intoxication, elle va bien",
+    "la prof a appelé les pompiers quand mon pote s'est cassé la jambe",
+    "chui sur le pont des arts avec mes potes, trop beau",
+    "je roule a fond vers la plage, trop hate",
 ]
 
 
