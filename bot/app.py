@@ -110,7 +110,8 @@ class Application:
             on_rejected=self._on_rejected,
         )
         self.due_answers = DueAnswerWorker(self.context)
-        self.context.after_commit += [self.sender.wake, self.due_answers.wake]
+        self.context.outbox_listeners.append(self.sender.wake)
+        self.context.due_answer_listeners.append(self.due_answers.wake)
         self.sequencer = ChatSequencer(self._process)
         self.scheduler = build_scheduler(self.context)
         self.me: User | None = None

@@ -57,8 +57,10 @@ class AppContext:
     clock: Clock
     triage: Triage
     helplines: list[HelpLine]
-    # Called after each commit that may have written outbox rows or due answers.
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Woken after a commit that wrote outbox rows (the sender) or scheduled a conversational
+    # answer for later (the due-answer worker).
+    outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
+    due_answer_listeners: list[Callable[[], None]] = field(default_factory=list)
     # The bot's username, known once getMe answered (for t.me links).
     bot_username: str = ""
 
@@ -67,8 +69,10 @@ class AppContext:
         async with self.database.transaction() as session:
             uow = UnitOfWork(self, session)
             yield uow
-        if uow.outbox.written or uow.touched:
-            self.notify()
+        if uow.outbox.written:
+            _wake(self.outbox_listeners)
+        if uow.answer_scheduled:
+            _wake(self.due_answer_listeners)
         for call in uow.after_commit:
             try:
                 async with asyncio.timeout(AFTER_COMMIT_TIMEOUT_S):
@@ -77,8 +81,14 @@ class AppContext:
                 log.warning("after-commit call failed: %s", type(error).__name__)
 
     def notify(self) -> None:
-        for callback in self.after_commit:
-            callback()
+        """Wake every worker (after work done outside a unit of work's bookkeeping)."""
+        _wake(self.outbox_listeners)
+        _wake(self.due_answer_listeners)
+
+
+def _wake(listeners: list[Callable[[], None]]) -> None:
+    for wake in listeners:
+        wake()
 
 
 class UnitOfWork:
@@ -90,8 +100,8 @@ class UnitOfWork:
         self.clock = app.clock
         self.settings = app.settings
         self.outbox = Outbox(session, app.clock)
-        # Set by services that schedule later work (a due answer) without writing outbox rows.
-        self.touched = False
+        # Set when a conversational answer is scheduled for later (wakes the due-answer worker).
+        self.answer_scheduled = False
         # Calls made once the transaction has committed (answering a button press, …).
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
 

@@ -23,12 +23,7 @@ class RoleMiddleware(BaseMiddleware):
         data["educator"] = None
         data["registering"] = False
         if user is not None and (chat is None or chat.type == "private"):
-            educator = await uow.educators.by_telegram_id(user.id)
-            data["educator"] = educator
-            if educator is None:
-                data["registering"] = (
-                    await uow.educators.claimed_invite(user.id, uow.now()) is not None
-                )
+            data["educator"], data["registering"] = await uow.educators.role_of(user.id, uow.now())
         return await handler(event, data)
 
 

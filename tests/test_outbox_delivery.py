@@ -62,7 +62,7 @@ async def write(database, rows: list[tuple[int, str]]) -> list[int]:
     async with database.transaction() as session:
         outbox = Outbox(session, Clock())
         for chat_id, text in rows:
-            ids.append((await outbox.send_text(chat_id, text)).id)
+            ids.append(await outbox.id_of(await outbox.send_text(chat_id, text)))
     return ids
 
 

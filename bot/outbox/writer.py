@@ -34,6 +34,8 @@ class Button:
 
 
 Keyboard = Sequence[Sequence[Button]]
+# A forum topic: its id when known, or the outbox row that creates it.
+Thread = int | OutboxMessage | None
 
 # References to what an earlier outbox row produced, resolved when this row is sent:
 # the id of the message it sent, or of the forum topic it created.
@@ -63,7 +65,11 @@ class Outbox:
         erase_on_send: bool = False,
         ref: tuple[str, int] | None = None,
     ) -> OutboxMessage:
-        """Queue one Bot API call; ``ref`` names the record that gets the sent message's id."""
+        """Queue one Bot API call; ``ref`` names the record that gets the sent message's id.
+
+        The row is written with the transaction's next flush (rows queued together go in one
+        statement); ``id_of`` gives its id when the caller needs it at once.
+        """
         row = OutboxMessage(
             chat_id=chat_id,
             method=method,
@@ -74,9 +80,14 @@ class Outbox:
             ref_id=ref[1] if ref else None,
         )
         self._session.add(row)
-        await self._session.flush()
         self.written += 1
         return row
+
+    async def id_of(self, row: OutboxMessage) -> int:
+        """The id of a queued row (written now if it is not yet)."""
+        if row.id is None:
+            await self._session.flush()
+        return row.id
 
     async def send_text(
         self,
@@ -96,7 +107,7 @@ class Outbox:
         }
         if keyboard:
             payload["reply_markup"] = inline_keyboard(keyboard)
-        payload.update(_thread(thread))
+        payload.update(await self._thread(thread))
         if reply_to_message_id is not None:
             payload["reply_parameters"] = {
                 "message_id": reply_to_message_id,
@@ -117,7 +128,7 @@ class Outbox:
     ) -> OutboxMessage:
         """Edit a sent message, known by its id or by the outbox row that sent it."""
         payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
-        payload.update(_message_ref(message_id, of_outbox))
+        payload.update(await self._message_ref(message_id, of_outbox))
         payload["reply_markup"] = inline_keyboard(keyboard or [])
         return await self.call(chat_id, "editMessageText", payload)
 
@@ -132,7 +143,7 @@ class Outbox:
         ref: tuple[str, int] | None = None,
     ) -> OutboxMessage:
         payload: dict[str, Any] = {"from_chat_id": from_chat_id, "message_id": message_id}
-        payload.update(_thread(thread))
+        payload.update(await self._thread(thread))
         if reply_to_message_id is not None:
             payload["reply_parameters"] = {
                 "message_id": reply_to_message_id,
@@ -160,23 +171,20 @@ class Outbox:
     async def leave_chat(self, chat_id: int) -> OutboxMessage:
         return await self.call(chat_id, "leaveChat", {})
 
+    async def _thread(self, thread: Thread) -> dict[str, int]:
+        if thread is None:
+            return {}
+        if isinstance(thread, int):
+            return {"message_thread_id": thread}
+        return {THREAD_REF: await self.id_of(thread)}
 
-# A forum topic: its id when known, or the outbox row that creates it.
-Thread = int | OutboxMessage | None
-
-
-def _thread(thread: Thread) -> dict[str, int]:
-    if thread is None:
-        return {}
-    if isinstance(thread, int):
-        return {"message_thread_id": thread}
-    return {THREAD_REF: thread.id}
-
-
-def _message_ref(message_id: int | None, of_outbox: OutboxMessage | int | None) -> dict[str, int]:
-    if message_id is not None:
-        return {"message_id": message_id}
-    if of_outbox is None:
-        raise ValueError("give message_id or of_outbox")
-    outbox_id = of_outbox if isinstance(of_outbox, int) else of_outbox.id
-    return {MESSAGE_REF: outbox_id}
+    async def _message_ref(
+        self, message_id: int | None, of_outbox: OutboxMessage | int | None
+    ) -> dict[str, int]:
+        if message_id is not None:
+            return {"message_id": message_id}
+        if of_outbox is None:
+            raise ValueError("give message_id or of_outbox")
+        if isinstance(of_outbox, int):
+            return {MESSAGE_REF: of_outbox}
+        return {MESSAGE_REF: await self.id_of(of_outbox)}

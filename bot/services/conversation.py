@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.directory.service import awaited_theme, awaiting_state
 from bot.i18n import t
@@ -27,6 +27,15 @@ PLACE_ANSWER_MAX_WORDS = 6
 
 def higher_risk(a: str, b: str) -> str:
     return a if RISK_RANK[a] >= RISK_RANK[b] else b
+
+
+def _burst_texts(unanswered: list[Message], message: Message) -> list[str]:
+    """Texts of this burst: recent messages not yet answered by the bot, plus this one."""
+    horizon = message.created_at - BURST_WINDOW
+    recent = [m.text for m in unanswered if m.text and m.created_at >= horizon]
+    if message.text:
+        recent.append(message.text)
+    return recent[-BURST_MAX_MESSAGES:]
 
 
 @dataclass(frozen=True)
@@ -71,25 +80,30 @@ class ConversationService:
             await uow.counters.bump("youth.new", now)
         if incoming.text and await uow.handoff.feedback_comment(youth, incoming.text):
             return None
-        conversation = await self.current(youth)
-        conversation.last_message_at = now
-        message = await uow.conversations.add_message(
-            Message(
-                conversation_id=conversation.id,
-                direction=Direction.IN,
-                content_type=incoming.content_type,
-                text=incoming.text,
-                file_id=incoming.file_id,
-                media_group_id=incoming.media_group_id,
-                tg_message_id=incoming.tg_message_id,
-                created_at=now,
+        # A young person met just now has no conversation yet: none to look for.
+        conversation = None if created else await uow.conversations.current_for(youth.id)
+        unanswered: list[Message] = []
+        if conversation is None:
+            conversation = await self._open(youth, now)
+        else:
+            conversation.last_message_at = now
+            unanswered = list(
+                await uow.conversations.incoming_since(conversation.id, conversation.answered_up_to)
             )
+        message = Message(
+            conversation_id=conversation.id,
+            direction=Direction.IN,
+            content_type=incoming.content_type,
+            text=incoming.text,
+            file_id=incoming.file_id,
+            media_group_id=incoming.media_group_id,
+            tg_message_id=incoming.tg_message_id,
+            created_at=now,
         )
-        await uow.counters.bump("message.in", now)
         risk_before = conversation.risk
-        families = self._triage(
-            conversation, message, await self._burst_texts(conversation, message)
-        )
+        families = self._triage(conversation, message, _burst_texts(unanswered, message))
+        await uow.conversations.add_message(message)
+        await uow.counters.bump("message.in", now)
 
         if conversation.status == ConversationStatus.ASSIGNED:
             # A human is in the conversation: relay at once, the bot stays silent.
@@ -98,7 +112,7 @@ class ConversationService:
         if RISK_RANK[conversation.risk] > RISK_RANK[risk_before]:
             await self._answer_risk(youth, conversation, message, families)
         elif not await self._answer_place(youth, conversation, message, incoming):
-            await self._schedule_answer(youth, conversation)
+            await self._schedule_answer(youth, conversation, [*unanswered, message])
         return message
 
     async def edit(self, telegram_id: int, tg_message_id: int, text: str | None) -> Message | None:
@@ -150,18 +164,13 @@ class ConversationService:
         """The young person's open conversation, opened now if there is none."""
         conversation = await self.uow.conversations.current_for(youth.id)
         if conversation is None:
-            conversation = await self.uow.conversations.open(youth.id, self.uow.now())
-            await self.uow.counters.bump("conversation.opened", self.uow.now())
+            conversation = await self._open(youth, self.uow.now())
         return conversation
 
-    async def _burst_texts(self, conversation: Conversation, message: Message) -> list[str]:
-        """Texts of this burst: recent messages not yet answered by the bot, plus this one."""
-        recent = await self.uow.conversations.incoming_since(
-            conversation.id, conversation.answered_up_to
-        )
-        horizon = message.created_at - BURST_WINDOW
-        texts = [m.text for m in recent if m.text and m.created_at >= horizon]
-        return texts[-BURST_MAX_MESSAGES:]
+    async def _open(self, youth: Youth, now: datetime) -> Conversation:
+        conversation = await self.uow.conversations.open(youth.id, now)
+        await self.uow.counters.bump("conversation.opened", now)
+        return conversation
 
     def _triage(
         self, conversation: Conversation, message: Message, burst: list[str]
@@ -244,8 +253,9 @@ class ConversationService:
                     self.uow.outbox, youth.telegram_id, [theme], match.commune
                 )
                 return
-        remembered = await directory.remembered_commune(youth.telegram_id)
-        await directory.write_offer(self.uow.outbox, youth.telegram_id, theme, remembered)
+        await directory.write_offer(
+            self.uow.outbox, youth.telegram_id, theme, await self._remembered_commune(youth)
+        )
         youth.awaiting = awaiting_state(theme)
 
     async def places(self, telegram_id: int) -> None:
@@ -258,9 +268,14 @@ class ConversationService:
             await uow.outbox.send_text(telegram_id, t("directory.ask_what"))
             return
         theme = themes[-1]
-        remembered = await uow.directory.remembered_commune(telegram_id)
-        await uow.directory.write_offer(uow.outbox, telegram_id, theme, remembered)
+        await uow.directory.write_offer(
+            uow.outbox, telegram_id, theme, await self._remembered_commune(youth)
+        )
         youth.awaiting = awaiting_state(theme)
+
+    async def _remembered_commune(self, youth: Youth):
+        """The commune the young person let us keep (already loaded with them)."""
+        return await self.uow.directory.commune(youth.commune_code) if youth.commune_code else None
 
     async def something_else(self, telegram_id: int) -> None:
         """"Autre chose" under the places: stop waiting for a town, listen again."""
@@ -291,14 +306,18 @@ class ConversationService:
         await uow.counters.bump(f"risk.{conversation.risk}", now)
         await uow.handoff.enqueue(youth, conversation, reason="risk")
 
-    async def _schedule_answer(self, youth: Youth, conversation: Conversation) -> None:
+    async def _schedule_answer(
+        self, youth: Youth, conversation: Conversation, burst: list[Message]
+    ) -> None:
+        """The answer to the burst, once the young person pauses (at once without a pause)."""
         pause = self.uow.settings.delivery.reply_pause_s
         if pause <= 0:
-            conversation.answer_due_at = self.uow.now()
-            await self.answer_due(conversation)
+            conversation.answer_due_at = None
+            conversation.answered_up_to = max(conversation.answered_up_to, burst[-1].id)
+            await self._write_burst_answer(youth, conversation, burst)
             return
         conversation.answer_due_at = self.uow.now() + timedelta(seconds=pause)
-        self.uow.touched = True
+        self.uow.answer_scheduled = True
 
     async def _write_burst_answer(
         self, youth: Youth, conversation: Conversation, burst: list[Message]
@@ -331,13 +350,13 @@ class ConversationService:
         """The bot speaks to the young person; kept in the conversation for the educator."""
         row = await self.uow.outbox.send_text(youth.telegram_id, text, keyboard=keyboard)
         if record:
-            await self.uow.conversations.add_message(
+            self.uow.conversations.queue_message(
                 Message(
                     conversation_id=conversation.id,
                     direction=Direction.BOT,
                     content_type="text",
                     text=text,
-                    outbox_id=row.id,
+                    outbox_row=row,
                     created_at=self.uow.now(),
                 )
             )

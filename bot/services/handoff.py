@@ -135,7 +135,7 @@ class HandoffService:
                     conversation_id=conversation.id,
                     chat_id=educator.telegram_id,
                     educator_id=educator.id,
-                    outbox_id=row.id,
+                    outbox_id=await uow.outbox.id_of(row),
                     created_at=uow.now(),
                 )
             )
@@ -253,7 +253,7 @@ class HandoffService:
             workspace.topic_name(conversation, code),
             ref=("topic", conversation.id),
         )
-        conversation.topic_outbox_id = topic.id
+        conversation.topic_outbox_id = await uow.outbox.id_of(topic)
         educator.selected_conversation_id = conversation.id
         messages = await uow.conversations.messages(conversation.id)
         notes = await uow.queue.notes(conversation.id)
@@ -321,7 +321,7 @@ class HandoffService:
                 QueueCard(
                     conversation_id=conversation.id,
                     chat_id=staff,
-                    outbox_id=row.id,
+                    outbox_id=await uow.outbox.id_of(row),
                     created_at=uow.now(),
                 )
             )

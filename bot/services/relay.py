@@ -47,7 +47,7 @@ class RelayService:
             thread=thread,
             ref=("message", message.id),
         )
-        message.outbox_id = row.id
+        message.outbox_row = row
         if thread is None:
             # No topic: say whose message this is, so a reply finds its way back.
             await self.uow.outbox.send_text(
@@ -105,7 +105,7 @@ class RelayService:
             reply_to_message_id=reply_in_youth_chat,
             ref=("message", message.id),
         )
-        message.outbox_id = row.id
+        message.outbox_row = row
         conversation.last_message_at = uow.now()
         educator.selected_conversation_id = conversation.id
         if named:
@@ -236,7 +236,7 @@ class RelayService:
             ref=("topic", conversation.id),
         )
         conversation.educator_thread_id = None
-        conversation.topic_outbox_id = topic.id
+        conversation.topic_outbox_id = await uow.outbox.id_of(topic)
         retry = {k: v for k, v in payload.items() if k not in ("chat_id", "message_thread_id")}
-        retry[THREAD_REF] = topic.id
+        retry[THREAD_REF] = conversation.topic_outbox_id
         await uow.outbox.call(chat_id, method, retry)

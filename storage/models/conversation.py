@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from storage.models.outbox import OutboxMessage
 
 
 class ConversationStatus(StrEnum):
@@ -97,6 +101,8 @@ class Message(Base):
     outbox_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox.id", ondelete="SET NULL"), default=None
     )
+    # Set instead of ``outbox_id`` when the row is queued in the same flush (written first).
+    outbox_row: Mapped[OutboxMessage | None] = relationship(lazy="raise")
     copy_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     copy_chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
     educator_id: Mapped[int | None] = mapped_column(

@@ -5,10 +5,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation, ConversationStatus, Direction, Message
+
+
+# Built once: the statements every young person's message runs.
+_CURRENT_FOR = (
+    select(Conversation)
+    .where(
+        Conversation.youth_id == bindparam("youth_id"),
+        Conversation.status != ConversationStatus.CLOSED,
+    )
+    .order_by(Conversation.id.desc())
+    .limit(1)
+)
+_INCOMING_SINCE = (
+    select(Message)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.direction == Direction.IN,
+        Message.id > bindparam("after_id"),
+    )
+    .order_by(Message.id)
+)
 
 
 class ConversationRepository:
@@ -20,15 +41,7 @@ class ConversationRepository:
 
     async def current_for(self, youth_id: int) -> Conversation | None:
         """The young person's conversation that is not closed, if any."""
-        return await self._session.scalar(
-            select(Conversation)
-            .where(
-                Conversation.youth_id == youth_id,
-                Conversation.status != ConversationStatus.CLOSED,
-            )
-            .order_by(Conversation.id.desc())
-            .limit(1)
-        )
+        return await self._session.scalar(_CURRENT_FOR, {"youth_id": youth_id})
 
     async def open(self, youth_id: int, now: datetime) -> Conversation:
         conversation = Conversation(
@@ -54,9 +67,14 @@ class ConversationRepository:
         ).all()
 
     async def add_message(self, message: Message) -> Message:
+        """Store a message now (it gets its id)."""
         self._session.add(message)
         await self._session.flush()
         return message
+
+    def queue_message(self, message: Message) -> None:
+        """Store a message with the transaction's next flush (no id needed before)."""
+        self._session.add(message)
 
     async def messages(self, conversation_id: int) -> Sequence[Message]:
         return (
@@ -71,13 +89,7 @@ class ConversationRepository:
         """The young person's messages after ``after_id``: the burst not yet answered."""
         return (
             await self._session.scalars(
-                select(Message)
-                .where(
-                    Message.conversation_id == conversation_id,
-                    Message.direction == Direction.IN,
-                    Message.id > after_id,
-                )
-                .order_by(Message.id)
+                _INCOMING_SINCE, {"conversation_id": conversation_id, "after_id": after_id}
             )
         ).all()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation, ConversationStatus, Educator, EducatorInvite
@@ -23,6 +23,16 @@ class EducatorRepository:
         if active_only:
             query = query.where(Educator.active.is_(True))
         return await self._session.scalar(query)
+
+    async def role_of(self, telegram_id: int, now: datetime) -> tuple[Educator | None, bool]:
+        """Who writes: the active educator with this Telegram id (or None), and whether they
+        hold an invitation they have not finished using — in one round trip for everyone else."""
+        educator_id, registering = (
+            await self._session.execute(_ROLE_OF, {"telegram_id": telegram_id, "now": now})
+        ).one()
+        if educator_id is None:
+            return None, bool(registering)
+        return await self.get(educator_id), False
 
     async def add(self, educator: Educator) -> Educator:
         self._session.add(educator)
@@ -76,11 +86,25 @@ class EducatorRepository:
     async def claimed_invite(self, telegram_id: int, now: datetime) -> EducatorInvite | None:
         return await self._session.scalar(
             select(EducatorInvite)
-            .where(
-                EducatorInvite.claimed_by == telegram_id,
-                EducatorInvite.used_at.is_(None),
-                EducatorInvite.expires_at > now,
-            )
+            .where(_pending_invite(telegram_id, now))
             .order_by(EducatorInvite.id.desc())
             .limit(1)
         )
+
+
+def _pending_invite(telegram_id, now):
+    """An invitation claimed by this Telegram account, not yet used, not expired."""
+    return and_(
+        EducatorInvite.claimed_by == telegram_id,
+        EducatorInvite.used_at.is_(None),
+        EducatorInvite.expires_at > now,
+    )
+
+
+# Built once: every update asks it.
+_ROLE_OF = select(
+    select(Educator.id)
+    .where(Educator.telegram_id == bindparam("telegram_id"), Educator.active.is_(True))
+    .scalar_subquery(),
+    exists().where(_pending_invite(bindparam("telegram_id"), bindparam("now"))),
+)

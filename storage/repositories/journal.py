@@ -20,14 +20,26 @@ class UpdateJournal:
 
     async def first_time(self, update_id: int, now: datetime) -> bool:
         """Record the update; False when it was already processed (a replay)."""
-        seen = await self._session.scalar(
-            select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
+        result = await self._session.execute(
+            _RECORD_UPDATE[self._session.bind.dialect.name == "postgresql"],
+            {"update_id": update_id, "processed_at": now},
         )
-        if seen is not None:
-            return False
-        self._session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
-        await self._session.flush()
-        return True
+        return result.rowcount == 1
+
+
+def _insert_for(dialect: str):
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
+# Built once (every update runs it), for SQLite [False] and PostgreSQL [True]; on the table
+# itself, as a plain statement (an ORM INSERT with parameters would be a bulk insert).
+_RECORD_UPDATE = {
+    on_postgresql: _insert_for("postgresql" if on_postgresql else "sqlite")(
+        ProcessedUpdate.__table__
+    ).on_conflict_do_nothing(index_elements=["update_id"])
+    for on_postgresql in (False, True)
+}
 
 
 class AuditLog:
@@ -87,9 +99,7 @@ class Counters:
         pending, self._pending = self._pending, {}
         if not pending:
             return
-        dialect = session.bind.dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(DailyCounter)
+        statement = _insert_for(session.bind.dialect.name)(DailyCounter)
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=[DailyCounter.day, DailyCounter.name],

@@ -5,10 +5,15 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Youth
+
+
+# Built once: the statements every young person's message runs.
+_BY_TELEGRAM_ID = select(Youth).where(Youth.telegram_id == bindparam("telegram_id"))
+_PSEUDONYM_TAKEN = select(Youth.id).where(Youth.pseudonym == bindparam("pseudonym"))
 
 
 class YouthRepository:
@@ -16,7 +21,7 @@ class YouthRepository:
         self._session = session
 
     async def by_telegram_id(self, telegram_id: int) -> Youth | None:
-        return await self._session.scalar(select(Youth).where(Youth.telegram_id == telegram_id))
+        return await self._session.scalar(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
 
     async def get(self, youth_id: int) -> Youth | None:
         return await self._session.get(Youth, youth_id)
@@ -40,9 +45,7 @@ class YouthRepository:
         """Four hex digits ("4F2A") while they are easy to find free, then six."""
         for attempt in range(12):
             candidate = secrets.token_hex(2 if attempt < 6 else 3).upper()
-            taken = await self._session.scalar(
-                select(Youth.id).where(Youth.pseudonym == candidate)
-            )
+            taken = await self._session.scalar(_PSEUDONYM_TAKEN, {"pseudonym": candidate})
             if taken is None:
                 return candidate
         return secrets.token_hex(5).upper()
