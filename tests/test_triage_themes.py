@@ -195,3 +195,36 @@ def test_everyday_vocabulary_3(triage: Triage, text: str, theme: str) -> None:
 def test_quitting_school_is_not_heartbreak(triage: Triage) -> None:
     assert "sante_mentale" not in triage.classify("jveux quitter le lycee en fin d'annee").themes
     assert "addictions" not in triage.classify("jai decroché du lycee en janvier").themes
+
+
+VOCABULARY_4 = [
+    ("jsuis dans la hess, plus de quoi faire le plein", "droits_argent", None),
+    ("je me suis fait arnaquer sur leboncoin", "droits_argent", None),
+    ("la bac ma controlé hier soir", "justice", "scolarite_formation"),
+    ("on me propose de bicrave", "justice", None),
+    ("jai pris un flash, je perds combien de points", "justice", None),
+    ("la mif veut pas que je sorte avec lui", "famille", None),
+    ("je garde mes 2 petites soeurs tous les soirs", "famille", None),
+    ("jbois 3 red bull par jour sinon jtiens pas", "addictions", None),
+    ("jpasse 7h d'affilée sur la play", "addictions", None),
+    ("je fais tout en pilote automatique", "sante_mentale", None),
+    ("jarrive plus a rigoler avec mes potes", "sante_mentale", None),
+    ("jai peur de passer a l'oral", "scolarite_formation", None),
+    ("on ma proposé un poste de nuit", "emploi", None),
+    ("jcrois que jai la chaude pisse", "sexualite", None),
+    ("le vigile me suit partout parce que je suis noir", "violences", None),
+    ("on cherche une salle de repet pour notre groupe de rock", "loisirs_engagement", None),
+    # "c'est une arnaque" is an opinion, "ça va d'avoir mal" is no homework
+    ("le code en ligne c une arnaque?", None, "droits_argent"),
+    ("cest normal davoir mal au ventre", None, "scolarite_formation"),
+]
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", VOCABULARY_4, ids=[v[0][:40] for v in VOCABULARY_4])
+def test_everyday_vocabulary_4(triage: Triage, text: str, wanted: str | None,
+                               unwanted: str | None) -> None:
+    res = triage.classify(text)
+    if wanted:
+        assert wanted in res.themes, res.reasons
+    if unwanted:
+        assert unwanted not in res.themes, res.reasons
