@@ -98,6 +98,8 @@ class Triage:
         self._theme_order = {t.code: i for i, t in enumerate(lexicon.themes)}
         self._theme_labels = {t.code: t.label for t in lexicon.themes}
         self._family_order = {name: i for i, name in enumerate(lexicon.families)}
+        # the families of each group of each combination, as sets (for a quick presence test)
+        self._combo_groups = tuple(tuple(frozenset(g) for g in c.groups) for c in lexicon.combos)
 
 
     @classmethod
@@ -228,9 +230,10 @@ class Triage:
         pool = list(kept)
         present = {p.family for p in pool}
         explained: set[int] = set()
-        for combo in lex.combos:
+        for combo, groups in zip(lex.combos, self._combo_groups):
             # cheap test first: every group needs one of its families in the message
-            if not all(present.intersection(g) for g in combo.groups):
+            if groups and (present.isdisjoint(groups[0])
+                           or any(present.isdisjoint(g) for g in groups[1:])):
                 continue
             found = self._combo(combo, pool)
             if found is None:

@@ -51,34 +51,57 @@ class ThemeModel:
     threshold: Mapping[str, float]  # theme -> score needed to add the theme
     weights: Mapping[str, tuple[tuple[str, float], ...]]  # feature -> ((theme, weight), ...)
     only_when_empty: bool = False  # add a theme only when the lexicons found none
+    # first word -> second words of the pairs that carry a weight (built from ``weights``)
+    pairs: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]
 
-    def scores(self, tokens: Sequence[str], skip: Sequence[str] = ()
-               ) -> dict[str, tuple[float, list[tuple[float, int, int]]]]:
-        """theme -> (score, [(weight, last token, extra tokens) of its positive words])
-        for every theme not in ``skip`` that reaches its threshold."""
+    def __post_init__(self) -> None:
+        if self.pairs is None:
+            firsts: dict[str, set[str]] = {}
+            for feat in self.weights:
+                a, sep, b = feat.partition(" ")
+                if sep:
+                    firsts.setdefault(a, set()).add(b)
+            object.__setattr__(self, "pairs", {k: frozenset(v) for k, v in firsts.items()})
+
+    def _hits(self, tokens: Sequence[str]) -> list[tuple[str, int, int]]:
+        """(feature, last token, extra tokens) of the weighted features of the message, each
+        once. Same features as :func:`features`, without building the pairs that weigh
+        nothing (stop words carry no weight of their own)."""
         w = self.weights
+        pairs = self.pairs
+        found: list[tuple[str, int, int]] = []
         seen: set[str] = set()
-        acc: dict[str, float] = {}
-        contrib: dict[str, list[tuple[float, int, int]]] = {}
-        for feat, i, n in features(tokens):
-            if feat in seen:
+        prev = ""
+        for i, t in enumerate(tokens):
+            if t == SENTENCE_BREAK:
+                prev = ""
                 continue
-            seen.add(feat)
-            row = w.get(feat)
-            if row is None:
-                continue
-            for theme, v in row:
-                acc[theme] = acc.get(theme, 0.0) + v
-                if v > 0:
-                    contrib.setdefault(theme, []).append((v, i, n))
-        out: dict[str, tuple[float, list[tuple[float, int, int]]]] = {}
-        for theme, th in self.threshold.items():
-            if theme in skip:
-                continue
-            s = self.bias.get(theme, 0.0) + acc.get(theme, 0.0)
-            if s >= th:
-                out[theme] = (s, contrib.get(theme, []))
-        return out
+            if t in w and t not in seen:
+                seen.add(t)
+                found.append((t, i, 0))
+            if prev:
+                second = pairs.get(prev)
+                if second is not None and t in second:
+                    key = prev + " " + t
+                    if key not in seen:
+                        seen.add(key)
+                        found.append((key, i, 1))
+            prev = t
+        return found
+
+    def scores(self, tokens: Sequence[str], skip: Sequence[str] = ()) -> dict[str, float]:
+        """theme -> score, for every theme not in ``skip`` that reaches its threshold."""
+        return self._scores(self._hits(tokens), skip)
+
+    def _scores(self, hits: list[tuple[str, int, int]], skip: Sequence[str]) -> dict[str, float]:
+        w = self.weights
+        acc = dict(self.bias)
+        for feat, _i, _n in hits:
+            for theme, v in w[feat]:
+                if theme in acc:
+                    acc[theme] += v
+        th = self.threshold
+        return {t: s for t, s in acc.items() if s >= th[t] and t not in skip}
 
     def extra_themes(self, tokens: Sequence[str], chosen: Sequence[str], room: int
                      ) -> list[tuple[str, list[tuple[int, int]]]]:
@@ -86,11 +109,19 @@ class ThemeModel:
         the spans (first, last token) of its heaviest words, for the reason."""
         if room <= 0 or (self.only_when_empty and chosen):
             return []
-        found = self.scores(tokens, skip=chosen)
-        ranked = sorted(found, key=lambda t: -(found[t][0] - self.threshold[t]))[:room]
+        hits = self._hits(tokens)
+        if not hits:
+            return []
+        found = self._scores(hits, chosen)
+        if not found:
+            return []
+        ranked = sorted(found, key=lambda t: -(found[t] - self.threshold[t]))[:room]
         out = []
+        w = self.weights
         for t in ranked:
-            top = sorted(found[t][1], key=lambda c: -c[0])[:3]
+            contrib = [(v, i, n) for feat, i, n in hits for theme, v in w[feat]
+                       if theme == t and v > 0]
+            top = sorted(contrib, key=lambda c: -c[0])[:3]
             out.append((t, [(i - n, i) for _w, i, n in top]))
         return out
 
