@@ -162,6 +162,14 @@ FAMILY_CASES: dict[str, list[tuple[str, Risk]]] = {
         ("si tu parles on brule ta baraque", E),
         ("elle m'a dit qu'ils me tabassent si je previens la police", E),
     ],
+    "emotional_abuse": [
+        ("ma daronne me repete que j'aurais jamais du naitre", E),
+        ("ils regrettent de m'avoir adoptée", E),
+    ],
+    "humiliation_video": [
+        ("ils m'ont filmé tout nu aux vestiaires et c'est sur tiktok", E),
+        ("ils m'ont attaché a un poteau dans la cour", E),
+    ],
     "betise_intent": [
         ("je sens que je vais faire une connerie", E),
         ("jai peur de faire une grosse betise", E),

@@ -50,6 +50,31 @@ CASES: list[tuple[str, Risk]] = [
     ("un monsieur me fait signe de monter dans sa voiture la devant l'ecole", I),
     ("le kiné me masse et il glisse sous mon short, je sais pas si c'est normal", E),
     ("jai 15 ans, mon pere m'a dit de jamais remettre les pieds ici", E),
+    # batch 3: asking to be taken, wishing for an illness, fading away on purpose, one step
+    ("seigneur emmene moi au paradis", E),
+    ("j'espere avoir une maladie grave", E),
+    ("je bois plus rien exprès pour mourir", E),
+    ("il suffirait juste d'un petit geste sur le quai", E),
+    ("tous les matins je suis encore en vie et ca me degoute", E),
+    ("j'aurais jamais du naitre", E),
+    ("mdr jvais me laisser renverser par un camion", E),
+    ("on ressent quoi si on saute du 9eme", E),
+    ("combien d'etages il faudrait", E),
+    # a strap taken with a place or dark thoughts, a relative locked in with a blade
+    ("j'ai pris le cable du chargeur et je suis dans la cave", I),
+    ("ma soeur s'est barricadée avec des cachets, elle parle de mourir", I),
+    ("il dit qu'il va plus vivre, il vient de partir en courant", I),
+    ("j'ai bu toute la boite de sirop d'un coup", I),
+    # someone came in and won't leave; cornered and forced; biting myself until it bleeds
+    ("elle est rentrée dans la salle de bain et elle veut pas sortir, j'ai peur", I),
+    ("ils m'ont coincée derriere le gymnase et ils forcent", I),
+    ("je me mords jusqu'a saigner", E),
+    # a parent's words, a filmed humiliation, undressing on camera, a stranger with my address
+    ("mon pere regrette de m'avoir eu, il me le dit tous les jours", E),
+    ("ils m'ont filmée en train de pleurer et ca circule sur snap", E),
+    ("il m'a dit de retirer mon haut en facetime", E),
+    ("un faux compte sait ou j'habite", E),
+    ("il ouvre la porte quand je me change", E),
 ]
 
 FALSE_FRIENDS: list[str] = [
@@ -65,6 +90,14 @@ FALSE_FRIENDS: list[str] = [
     "la prof a appelé les pompiers quand mon pote s'est cassé la jambe",
     "chui sur le pont des arts avec mes potes, trop beau",
     "je roule a fond vers la plage, trop hate",
+    "le chien du voisin m'a mordu la main",
+    "on joue au pendu en permanence",
+    "je veux arreter de vivre dans le passe",
+    "j'ai failli me faire renverser par une trottinette",
+    "g eu 3 au controle jvais me faire defoncer",
+    "je veux retrouver ma mere biologique",
+    "jsuis bloquée a la gare, y a plus de train",
+    "on s'est séparés, c'est mieux comme ça",
 ]
 
 
