@@ -228,3 +228,34 @@ def test_everyday_vocabulary_4(triage: Triage, text: str, wanted: str | None,
         assert wanted in res.themes, res.reasons
     if unwanted:
         assert unwanted not in res.themes, res.reasons
+
+
+VOCABULARY_5 = [
+    ("jai limpression que ma tete va exploser", "sante_mentale", None),
+    ("je suis comme eteinte", "sante_mentale", None),
+    ("je me fais vomir apres chaque repas", "sante_mentale", None),
+    ("mon crush est une fille et jsuis une fille", "sexualite", None),
+    ("ils ont fait un groupe contre moi", "violences", None),
+    ("ils partagent des montages de ma tete", "violences", None),
+    ("jai fait un bad trip samedi", "addictions", "sante_mentale"),
+    ("on doit 3 mois de loyer", "droits_argent", None),
+    ("je peux pas payer mon loyer ce mois ci", "logement", "emploi"),
+    ("ya des prepas pour le concours infirmier?", "scolarite_formation", "sante"),
+    # a fight is not a high
+    ("jme suis fait defoncer au ping pong", None, "addictions"),
+]
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", VOCABULARY_5, ids=[v[0][:40] for v in VOCABULARY_5])
+def test_everyday_vocabulary_5(triage: Triage, text: str, wanted: str | None,
+                               unwanted: str | None) -> None:
+    res = triage.classify(text)
+    if wanted:
+        assert wanted in res.themes, res.reasons
+    if unwanted:
+        assert unwanted not in res.themes, res.reasons
+
+
+def test_theme_words_do_not_change_risk_spelling(triage: Triage) -> None:
+    # a plural added to the theme lexicons once stopped "montages" being read as "montage"
+    assert triage.classify("mon ex a fait des montages porno avec ma tete").risk.value != "none"
