@@ -89,7 +89,8 @@ class Application:
         self.database = Database(settings.storage.url)
         self.context = service_context(settings, self.database, self.clock)
         self.bot = make_bot(settings)
-        self.dispatcher = Dispatcher()
+        # Conversation state lives in the database (it survives a restart): no aiogram FSM.
+        self.dispatcher = Dispatcher(disable_fsm=True)
         self.dispatcher.update.outer_middleware(UnitOfWorkMiddleware(self.context))
         roles = RoleMiddleware()
         for observer in (
@@ -110,6 +111,7 @@ class Application:
             on_rejected=self._on_rejected,
         )
         self.due_answers = DueAnswerWorker(self.context)
+        self.context.committed_rows.append(self.sender.offer)
         self.context.outbox_listeners.append(self.sender.wake)
         self.context.due_answer_listeners.append(self.due_answers.wake)
         self.sequencer = ChatSequencer(self._process)

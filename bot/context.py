@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.outbox import Outbox
+from storage.models import OutboxMessage
 from config.settings import Settings
 from storage.db import Database
 from storage.repositories import (
@@ -57,9 +58,11 @@ class AppContext:
     clock: Clock
     triage: Triage
     helplines: list[HelpLine]
-    # Woken after a commit that wrote outbox rows (the sender) or scheduled a conversational
-    # answer for later (the due-answer worker).
+    # Given the outbox rows a unit of work committed (the sender queues them at once).
+    committed_rows: list[Callable[[list[OutboxMessage]], None]] = field(default_factory=list)
+    # Woken when rows were written outside a unit of work (the sender reads them back).
     outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
+    # Woken after a commit that scheduled a conversational answer for later.
     due_answer_listeners: list[Callable[[], None]] = field(default_factory=list)
     # The bot's username, known once getMe answered (for t.me links).
     bot_username: str = ""
@@ -69,8 +72,9 @@ class AppContext:
         async with self.database.transaction() as session:
             uow = UnitOfWork(self, session)
             yield uow
-        if uow.outbox.written:
-            _wake(self.outbox_listeners)
+        if uow.outbox.rows:
+            for hand_over in self.committed_rows:
+                hand_over(uow.outbox.rows)
         if uow.answer_scheduled:
             _wake(self.due_answer_listeners)
         for call in uow.after_commit:

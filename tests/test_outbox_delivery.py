@@ -184,6 +184,31 @@ async def test_a_restart_sends_unsent_rows_and_never_resends_sent_ones(database,
     assert [m.text for m in emulator.sent(user.id)] == ["first", "second", "third"]
 
 
+async def test_rows_handed_over_at_commit_and_read_back_are_sent_once(database, emulator, api):
+    """A unit of work hands its committed rows to the sender; a load asked for at the same
+    time reads them too: each message still goes out once, in order, and is recorded as sent."""
+    user = emulator.add_user("H")
+    async with database.transaction() as session:
+        outbox = Outbox(session, Clock())
+        for text in ("un", "deux", "trois"):
+            await outbox.send_text(user.id, text)
+    running = Running(database, api)
+    try:
+        running.sender.wake()  # a load reads the pending rows from the database…
+        running.sender.offer(outbox.rows)  # …while the same rows are handed over
+        running.sender.wake()
+        await running.sender.wait_idle(10)
+        await asyncio.sleep(0.3)  # outcomes are recorded in small batches
+    finally:
+        await running.stop()
+    assert [m.text for m in emulator.sent(user.id)] == ["un", "deux", "trois"]
+    rows = await statuses(database)
+    assert [row.status for row in rows.values()] == [OutboxStatus.SENT] * 3
+    assert sorted(row.sent_message_id for row in rows.values()) == sorted(
+        m.message_id for m in emulator.sent(user.id)
+    )
+
+
 async def test_edits_refer_to_a_message_sent_by_an_earlier_row(database, emulator, api):
     user = emulator.add_user("I")
     async with database.transaction() as session:

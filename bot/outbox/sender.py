@@ -1,7 +1,7 @@
 """The outbox sender: delivers pending rows in order per chat, within Telegram's limits.
 
-Pending rows are loaded into per-chat queues (at start, and whenever a unit of work commits new
-rows). Each chat sends one row at a time, oldest first; chats are served concurrently under the
+Pending rows go into per-chat queues: a unit of work hands over the rows it committed; rows
+written elsewhere are read back (at start, when woken, and by a periodic scan). Each chat sends one row at a time, oldest first; chats are served concurrently under the
 overall rate. Outcomes are written back in small batched transactions:
 - sent: status ``sent`` with the message id (or the row is deleted when ``erase_on_send``);
 - 429: the chat pauses for ``retry_after``; 5xx and network errors: retried with backoff;
@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -126,8 +126,17 @@ class OutboxSender:
 
     # -- public API ------------------------------------------------------------------------
 
+    def offer(self, rows: list[OutboxMessage]) -> None:
+        """Rows a unit of work has just committed: queued at once, without reading them back."""
+        now, now_wall = time.monotonic(), self._clock.now()
+        for row in rows:
+            if row.id not in self._sent_ids and row.id not in self._failed_ids:
+                self._queue_row(row, now, now_wall)
+        self._idle.clear()
+        self._wake.set()
+
     def wake(self) -> None:
-        """New rows were committed: load them soon."""
+        """New rows were committed elsewhere: load them soon."""
         self._reload = True
         self._idle.clear()
         self._wake.set()
@@ -188,6 +197,8 @@ class OutboxSender:
                     self._queue_row(row, now, now_wall)
 
     def _queue_row(self, row: Any, now: float, now_wall: datetime) -> None:
+        if row.id in self._known:  # offered while a load was reading it
+            return
         self._known.add(row.id)
         delay = (row.not_before - now_wall).total_seconds() if row.not_before else 0.0
         queued = QueuedRow(
@@ -362,8 +373,14 @@ class OutboxSender:
             return
         try:
             async with self._db.transaction() as session:
+                sent: list[dict[str, Any]] = []
                 for row, result in batch:
-                    await self._record(session, row, result)
+                    if result.outcome is Outcome.SENT and not row.erase_on_send:
+                        await self._record_sent(session, row, result, sent)
+                    else:
+                        await self._record(session, row, result)
+                if sent:
+                    await session.execute(_MARK_SENT, sent)
         except Exception:
             self._results = batch + self._results
             self._results_ready.set()
@@ -373,25 +390,32 @@ class OutboxSender:
                 self._known.discard(row.id)
                 self._known.difference_update(row.dropped)
 
+    async def _record_sent(
+        self,
+        session: AsyncSession,
+        row: QueuedRow,
+        result: DeliveryResult,
+        sent: list[dict[str, Any]],
+    ) -> None:
+        """A sent row: its hook now, its status with the others of the batch (one statement)."""
+        if row.ref_kind and self._on_sent is not None:
+            await self._on_sent(session, row, result.message_id)
+        sent.append(
+            {
+                "row_id": row.id,
+                "when": self._clock.now(),
+                "message_id": result.message_id,
+                "tries": row.attempts + 1,
+            }
+        )
+
     async def _record(self, session: AsyncSession, row: QueuedRow, result: DeliveryResult) -> None:
         now = self._clock.now()
         where = OutboxMessage.id == row.id
-        if result.outcome is Outcome.SENT:
+        if result.outcome is Outcome.SENT:  # and erased once delivered
             if row.ref_kind and self._on_sent is not None:
                 await self._on_sent(session, row, result.message_id)
-            if row.erase_on_send:
-                await session.execute(delete(OutboxMessage).where(where))
-            else:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(where)
-                    .values(
-                        status=OutboxStatus.SENT,
-                        sent_at=now,
-                        sent_message_id=result.message_id,
-                        attempts=row.attempts + 1,
-                    )
-                )
+            await session.execute(delete(OutboxMessage).where(where))
         elif result.outcome is Outcome.TRANSIENT:
             delay = max(0.0, row.not_before - time.monotonic())
             await session.execute(
@@ -419,6 +443,20 @@ class OutboxSender:
             )
             if self._on_rejected is not None:
                 await self._on_rejected(session, row, result.error or "")
+
+
+_OUTBOX = OutboxMessage.__table__
+# Built once; run for every sent row of a batch at once (executemany).
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status=OutboxStatus.SENT,
+        sent_at=bindparam("when"),
+        sent_message_id=bindparam("message_id"),
+        attempts=bindparam("tries"),
+    )
+)
 
 
 async def sent_message_id(session: AsyncSession, outbox_id: int) -> int | None:

@@ -54,7 +54,8 @@ class Outbox:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session = session
         self._clock = clock
-        self.written = 0
+        # The rows queued in this unit of work, handed to the sender once it commits.
+        self.rows: list[OutboxMessage] = []
 
     async def call(
         self,
@@ -80,7 +81,7 @@ class Outbox:
             ref_id=ref[1] if ref else None,
         )
         self._session.add(row)
-        self.written += 1
+        self.rows.append(row)
         return row
 
     async def id_of(self, row: OutboxMessage) -> int:

@@ -42,6 +42,17 @@ _RECORD_UPDATE = {
 }
 
 
+def _add_to_counters(on_postgresql: bool):
+    statement = _insert_for("postgresql" if on_postgresql else "sqlite")(DailyCounter.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["day", "name"],
+        set_={"value": DailyCounter.__table__.c.value + statement.excluded.value},
+    )
+
+
+_ADD_TO_COUNTERS = {on_postgresql: _add_to_counters(on_postgresql) for on_postgresql in (False, True)}
+
+
 class AuditLog:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -99,12 +110,8 @@ class Counters:
         pending, self._pending = self._pending, {}
         if not pending:
             return
-        statement = _insert_for(session.bind.dialect.name)(DailyCounter)
         session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[DailyCounter.day, DailyCounter.name],
-                set_={"value": DailyCounter.value + statement.excluded.value},
-            ),
+            _ADD_TO_COUNTERS[session.bind.dialect.name == "postgresql"],
             [{"day": day, "name": name, "value": by} for (day, name), by in pending.items()],
         )
 
