@@ -259,3 +259,35 @@ def test_everyday_vocabulary_5(triage: Triage, text: str, wanted: str | None,
 def test_theme_words_do_not_change_risk_spelling(triage: Triage) -> None:
     # a plural added to the theme lexicons once stopped "montages" being read as "montage"
     assert triage.classify("mon ex a fait des montages porno avec ma tete").risk.value != "none"
+
+
+def test_the_theme_of_a_risk_found_comes_first(triage: Triage) -> None:
+    # an ordinary request first, the danger second: the danger's theme is kept and listed first
+    res = triage.classify("Bonsoir, je voulais savoir pour les aides pour le permis. Aussi mon "
+                          "copain regarde mon telephone et il m'a deja poussée contre un mur.")
+    assert res.risk.value != "none"
+    assert res.themes[0] == "violences", res.reasons
+
+
+VOCABULARY_6 = [
+    ("jme suis mis minable samedi", "addictions", None),
+    ("mon pote risque quoi pour avoir frappé un controleur", "justice", None),
+    ("jsais pas ou je vais vivre", "logement", None),
+    ("jai bu de la javel", "sante", None),
+    ("je me suis fait piquer par une tique", "sante", None),
+    ("jarrive plus a me regarder dans le miroir", "sante_mentale", None),
+    ("ils me mettent la tete dans les toilettes", "violences", None),
+    ("ma mere me dit que je suis une grosse vache", "violences", None),
+    ("personne ma expliqué mon poste", "emploi", None),
+    ("ma soeur me manque grave", None, "addictions"),
+]
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", VOCABULARY_6, ids=[v[0][:40] for v in VOCABULARY_6])
+def test_everyday_vocabulary_6(triage: Triage, text: str, wanted: str | None,
+                               unwanted: str | None) -> None:
+    res = triage.classify(text)
+    if wanted:
+        assert wanted in res.themes, res.reasons
+    if unwanted:
+        assert unwanted not in res.themes, res.reasons

@@ -290,6 +290,7 @@ class Triage:
             scores[theme] = scores.get(theme, 0.0) + total
             quotes_by_theme.setdefault(theme, []).extend(quotes)
             first_pos[theme] = min(h.first for h in hs)
+        backed: set[str] = set()  # themes of a risk that was found: they come first
         for fam_name in families_out:
             lv = contributing[fam_name]
             fam = lex.families[fam_name]
@@ -297,13 +298,16 @@ class Triage:
                 continue
             for t in fam.themes:
                 w = fam.theme_weights.get(t, 1.0) * lex.theme_threshold
+                if w >= lex.theme_threshold - 1e-9:
+                    backed.add(t)
                 scores[t] = scores.get(t, 0.0) + w
                 first_pos.setdefault(t, _first_pos(fam_name, pool))
                 quotes_by_theme.setdefault(t, [])
                 if not any(q.startswith("(") for q in quotes_by_theme[t]):
                     quotes_by_theme[t].append(f"({fam.label})")
         chosen = [t for t, s in scores.items() if s >= lex.theme_threshold - 1e-9]
-        chosen.sort(key=lambda t: (-scores[t], first_pos.get(t, 0), self._theme_order.get(t, 99)))
+        chosen.sort(key=lambda t: (t not in backed, -scores[t], first_pos.get(t, 0),
+                                   self._theme_order.get(t, 99)))
         if chosen:
             # the main topics only: a theme far behind the first one is an incidental mention
             top = scores[chosen[0]]
