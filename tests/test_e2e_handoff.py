@@ -40,7 +40,8 @@ async def ask_for_educator(bot, youth, text="jsp a qui parler, j'ai besoin d'aid
     )
 
 
-async def test_the_whole_path_from_request_to_feedback(bot):
+async def test_the_whole_path_from_request_to_feedback(bot_any_db):
+    bot = bot_any_db  # SQLite, and PostgreSQL when TEST_POSTGRES_URL is set
     emu = bot.emulator
     lea, marc = emu.add_user("Léa"), emu.add_user("Marc")
     await register(bot, lea, "Léa")
