@@ -291,3 +291,25 @@ def test_everyday_vocabulary_6(triage: Triage, text: str, wanted: str | None,
         assert wanted in res.themes, res.reasons
     if unwanted:
         assert unwanted not in res.themes, res.reasons
+
+
+SWEEP = [
+    ("je fais les saisons l'ete", "emploi"), ("jsuis vendeuse chez zara", "emploi"),
+    ("cest quoi une rupture conventionnelle", "emploi"), ("jai une mission en usine", "emploi"),
+    ("voie pro ou generale apres la 3e", "scolarite_formation"),
+    ("mon emploi du temps est chargé", "scolarite_formation"),
+    ("je vis dans ma voiture", "logement"), ("je me suis brulé la main", "sante"),
+    ("jai le cafard", "sante_mentale"), ("je suis a plat", "sante_mentale"),
+    ("jai trop bu hier", "addictions"), ("jai ete arrete", "justice"),
+    ("je vais chez les scouts", "loisirs_engagement"), ("je suis papa", "famille"),
+    ("je galere avec l'argent", "droits_argent"),
+]
+
+
+@pytest.mark.parametrize("text,theme", SWEEP, ids=[v[0][:40] for v in SWEEP])
+def test_everyday_words_of_each_domain(triage: Triage, text: str, theme: str) -> None:
+    assert theme in triage.classify(text).themes
+
+
+def test_family_tension_is_not_blood_pressure(triage: Triage) -> None:
+    assert "sante" not in triage.classify("ya trop de tension a la maison").themes
