@@ -75,6 +75,31 @@ CASES: list[tuple[str, Risk]] = [
     ("il m'a dit de retirer mon haut en facetime", E),
     ("un faux compte sait ou j'habite", E),
     ("il ouvre la porte quand je me change", E),
+    # batch 4: no future, no way out but one, switched off for good, erasing my accounts
+    ("jme vois pas avoir mes 18 ans", E),
+    ("y a aucune issue a part celle la", E),
+    ("je veux un cachet qui m'endorme pour toujours", E),
+    ("j'ai desactivé tous mes comptes, merci pour tout les gens", E),
+    ("c'est fini pour moi, je me barre cette nuit", I),
+    ("je me fais disparaitre de la surface de la terre bientot", E),
+    ("je tape le mur jusqu'a m'ouvrir les jointures", E),
+    ("la prochaine fois je prendrai toute la boite", E),
+    ("tkt je vais pas faire de connerie", E),
+    ("je vois pas comment je vais tenir encore longtemps", E),
+    # a platform's end with a train coming, a loaded gun, bleach, legs gone numb
+    ("je suis tout au bout du quai et le train arrive", I),
+    ("le pistolet de mon pere est chargé, je l'ai pris", I),
+    ("j'ai avalé de la lessive y a 5 minutes", I),
+    ("j'ai pris tout le xanax, je sens plus mes bras", I),
+    # a head slammed, a sister threatened, coming to settle scores, married off abroad, a fire
+    ("ma mere m'a cogné la tete contre le mur", E),
+    ("mon cousin dit que si elle parle a un garcon il la tabasse", E),
+    ("ils passent ce soir pour me faire payer", E),
+    ("on part au bled cet ete pour me marier avec un homme que je connais pas", E),
+    ("il y a un incendie et on peut pas sortir", I),
+    ("j'ai la corde dans mon sac, je pars dans la foret", I),
+    # running away tonight while at the end of one's rope is not "the end" announced
+    ("je vais partir de chez moi ce soir, jen peux plus de mon pere", E),
 ]
 
 FALSE_FRIENDS: list[str] = [
@@ -98,6 +123,15 @@ FALSE_FRIENDS: list[str] = [
     "je veux retrouver ma mere biologique",
     "jsuis bloquée a la gare, y a plus de train",
     "on s'est séparés, c'est mieux comme ça",
+    "ma soeur va se marier en juin, trop hate",
+    "ma daronne m'a grillé avec une clope, elle va me tuer",
+    "je suis monté sur le toit de la cabane pour recuperer le ballon",
+    "mon pote s'est ouvert l'arcade en tombant, ca saigne beaucoup",
+    "en krav maga on apprend a desarmer quelqu'un qui a un couteau",
+    "il m'a tapé sur l'epaule pour me dire bonjour",
+    "je suis au bout du quai, j'attends le rer pour le taf",
+    "ya pas le feu, on a le temps",
+    "je me suis coupé au travail avec un cutter en ouvrant un carton",
 ]
 
 
