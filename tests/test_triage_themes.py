@@ -313,3 +313,29 @@ def test_everyday_words_of_each_domain(triage: Triage, text: str, theme: str) ->
 
 def test_family_tension_is_not_blood_pressure(triage: Triage) -> None:
     assert "sante" not in triage.classify("ya trop de tension a la maison").themes
+
+
+VOCABULARY_7 = [
+    ("jai droit a une gratification de stage?", "emploi", None),
+    ("mon cfa dit que jai pas encore d'entreprise", "emploi", None),
+    ("jsuis etudiant etranger", "scolarite_formation", "loisirs_engagement"),
+    ("je galere a payer l'electricité", "logement", None),
+    ("jai les yeux tout rouges et ca pique", "sante", None),
+    ("jai plus eu mes regles depuis 4 mois", "sante", None),
+    ("jfais que dormir et jsuis toujours KO", "sante_mentale", None),
+    ("ca me mine depuis des semaines", "sante_mentale", None),
+    ("jarrive pas a decrocher de tiktok", "addictions", None),
+    ("ya une carte solidaire pour le bus?", "mobilite", "loisirs_engagement"),
+    ("ya des cours de danse gratuits?", "loisirs_engagement", "scolarite_formation"),
+    ("le juge aux affaires familiales decide de ma garde", "famille", None),
+]
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", VOCABULARY_7, ids=[v[0][:40] for v in VOCABULARY_7])
+def test_everyday_vocabulary_7(triage: Triage, text: str, wanted: str | None,
+                               unwanted: str | None) -> None:
+    res = triage.classify(text)
+    if wanted:
+        assert wanted in res.themes, res.reasons
+    if unwanted:
+        assert unwanted not in res.themes, res.reasons
