@@ -339,3 +339,35 @@ def test_everyday_vocabulary_7(triage: Triage, text: str, wanted: str | None,
         assert wanted in res.themes, res.reasons
     if unwanted:
         assert unwanted not in res.themes, res.reasons
+
+
+VOCABULARY_8 = [
+    ("jsuis tjr tout seul a la recre", "sante_mentale", None),
+    ("elle ma lancé une chaussure a la tete", "violences", None),
+    ("a la maison je suis la bonne, mes freres font rien", "famille", None),
+    ("ils veulent que jaie la mention tres bien", "scolarite_formation", None),
+    ("jai fait une crise en plein controle", "scolarite_formation", None),
+    ("ils proposent un poste de vendeur", "emploi", None),
+    ("ma cicatrice sest infectée", "sante", None),
+    ("on prend des taz en festival", "addictions", None),
+    ("jai claqué 200 en skins ce mois", "addictions", None),
+    ("mon daron se met mine tous les soirs", "addictions", None),
+    ("la caf fait une revision de mes droits", "droits_argent", "scolarite_formation"),
+    ("on a fini au poste de police", "justice", "emploi"),
+]
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", VOCABULARY_8, ids=[v[0][:40] for v in VOCABULARY_8])
+def test_everyday_vocabulary_8(triage: Triage, text: str, wanted: str | None,
+                               unwanted: str | None) -> None:
+    res = triage.classify(text)
+    if wanted:
+        assert wanted in res.themes, res.reasons
+    if unwanted:
+        assert unwanted not in res.themes, res.reasons
+
+
+def test_learned_reasons_skip_words_that_say_nothing() -> None:
+    from bot.triage.theme_model import STOP
+    for w in ("eu", "fait", "apres", "genre", "truc"):
+        assert w in STOP

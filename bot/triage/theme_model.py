@@ -26,7 +26,9 @@ STOP = frozenset(
     "aux et est ai as ont suis es sont pas plus que qu qui ce c ca sa son ses mon ma mes ton ta "
     "tes leur en y dans pour avec sur par sans mais ou donc car si quand comme tout tous toute "
     "toutes trop tres bien moi toi lui eux rien quoi alors aussi encore deja juste meme cette "
-    "cet ces ya".split())
+    "cet ces ya eu fait faire avoir etre ete apres avant depuis fois jour jours veux veut peux "
+    "peut sais sait va vais vas dit dis fais moi ok oui non bon bah ben genre grave vraiment "
+    "quelque chose chose truc trucs".split())
 
 
 def features(tokens: Sequence[str]) -> Iterator[tuple[str, int, int]]:
