@@ -84,14 +84,16 @@ class ConversationService:
         conversation = None if created else await uow.conversations.current_for(youth.id)
         unanswered: list[Message] = []
         if conversation is None:
-            conversation = await self._open(youth, now)
+            # Written with the message, once the triage has set its subjects.
+            conversation = uow.conversations.begin(youth.id, now)
+            await uow.counters.bump("conversation.opened", now)
         else:
             conversation.last_message_at = now
             unanswered = list(
                 await uow.conversations.incoming_since(conversation.id, conversation.answered_up_to)
             )
         message = Message(
-            conversation_id=conversation.id,
+            conversation=conversation,
             direction=Direction.IN,
             content_type=incoming.content_type,
             text=incoming.text,

@@ -87,6 +87,8 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    # Set instead of ``conversation_id`` when the conversation is opened in the same flush.
+    conversation: Mapped[Conversation] = relationship(lazy="raise")
     direction: Mapped[str] = mapped_column(String(12))
     content_type: Mapped[str] = mapped_column(String(24))
     # Text or caption; erased by the retention purge.

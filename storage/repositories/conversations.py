@@ -44,17 +44,24 @@ class ConversationRepository:
         return await self._session.scalar(_CURRENT_FOR, {"youth_id": youth_id})
 
     async def open(self, youth_id: int, now: datetime) -> Conversation:
+        """A new conversation, written now (it gets its id)."""
+        conversation = self.begin(youth_id, now)
+        await self._session.flush()
+        return conversation
+
+    def begin(self, youth_id: int, now: datetime) -> Conversation:
+        """A new conversation, written with the transaction's next flush."""
         conversation = Conversation(
             youth_id=youth_id,
             status=ConversationStatus.OPEN,
             risk="none",
             themes=[],
             reasons=[],
+            places_offered=[],
             opened_at=now,
             last_message_at=now,
         )
         self._session.add(conversation)
-        await self._session.flush()
         return conversation
 
     async def all_for(self, youth_id: int) -> Sequence[Conversation]:
