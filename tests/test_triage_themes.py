@@ -371,3 +371,35 @@ def test_learned_reasons_skip_words_that_say_nothing() -> None:
     from bot.triage.theme_model import STOP
     for w in ("eu", "fait", "apres", "genre", "truc"):
         assert w in STOP
+
+
+VOCABULARY_9 = [
+    ("le boulanger veut bien me prendre en apprentissage", "emploi", None),
+    ("ils veulent un essai non payé de 3 jours", "emploi", None),
+    ("je vais au travail la boule au ventre", "emploi", None),
+    ("je vais aux prud'hommes contre mon patron", "justice", None),
+    ("jarrive pas a faire le deuil de ma relation", "sante_mentale", "famille"),
+    ("je verifie la porte 20 fois par soir", "sante_mentale", None),
+    ("je me sens jamais assez bien", "sante_mentale", None),
+    ("il veut qu'on filme quand on le fait", "sexualite", None),
+    ("elle a posté que jsuis une salope", "violences", None),
+    ("jai des dettes de paris", "addictions", None),
+    ("ma grand mere ma elevée", "famille", None),
+    ("mes parents se disputent pour ma garde", "famille", None),
+    ("jsuis sur liste d'attente pour un studio", "logement", "loisirs_engagement"),
+    ("je peux le repasser en candidat libre?", "scolarite_formation", "emploi"),
+    # "garde a vue", "rien me touche", "je cours": no family, no abuse, no school
+    ("ils ont gardé mon tel apres ma garde a vue", "justice", "famille"),
+    ("jai limpression que rien me touche", None, "violences"),
+    ("jai mal a la poitrine quand je cours", "sante", "scolarite_formation"),
+]
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", VOCABULARY_9, ids=[v[0][:40] for v in VOCABULARY_9])
+def test_everyday_vocabulary_9(triage: Triage, text: str, wanted: str | None,
+                               unwanted: str | None) -> None:
+    res = triage.classify(text)
+    if wanted:
+        assert wanted in res.themes, res.reasons
+    if unwanted:
+        assert unwanted not in res.themes, res.reasons
