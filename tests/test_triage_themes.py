@@ -403,3 +403,30 @@ def test_everyday_vocabulary_9(triage: Triage, text: str, wanted: str | None,
         assert wanted in res.themes, res.reasons
     if unwanted:
         assert unwanted not in res.themes, res.reasons
+
+
+VOCABULARY_10 = [
+    ("il raconte a tout le lycee que jsuis facile", "violences", None),
+    ("jai du sang dans les selles", "sante", None),
+    ("mon pere a fait un infarctus", "sante", None),
+    ("on veut creer une web radio", "loisirs_engagement", "sante"),
+    ("on part en interrail cet ete", "mobilite", None),
+    ("jai un doute sur mon orientation, jsuis attiré par les garcons", "sexualite",
+     "scolarite_formation"),
+    # SMS collisions: "avc" is written for "avec", flashbacks are no speed camera,
+    # being lost at university is no break-up
+    ("je m'embrouille avec ma soeur", "famille", "sante"),
+    ("jai des flashs de ce qui mest arrivé", "sante_mentale", "justice"),
+    ("jsuis en licence et jsuis completement largué", "scolarite_formation", "sante_mentale"),
+]
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", VOCABULARY_10,
+                         ids=[v[0][:40] for v in VOCABULARY_10])
+def test_everyday_vocabulary_10(triage: Triage, text: str, wanted: str | None,
+                                unwanted: str | None) -> None:
+    res = triage.classify(text)
+    if wanted:
+        assert wanted in res.themes, res.reasons
+    if unwanted:
+        assert unwanted not in res.themes, res.reasons
