@@ -77,12 +77,12 @@ def test_background_cut_stops_at_the_clause(triage: Triage) -> None:
     bg = triage.lexicon.background
     assert isinstance(bg, Background)
     norm = triage.lexicon.normalizer.normalize("les cours ca va, mais jai plus de thune")
-    cut = bg.cut(norm.tokens, norm.spans, norm.original)
+    cut = bg.cut(norm)
     assert norm.tokens[cut] == "va"  # the clause ends at the comma
     norm = triage.lexicon.normalizer.normalize("tout roule sauf que mon proprio me vire")
-    assert norm.tokens[bg.cut(norm.tokens, norm.spans, norm.original)] == "roule"
+    assert norm.tokens[bg.cut(norm)] == "roule"
     norm = triage.lexicon.normalizer.normalize("ca va pas du tout")
-    assert bg.cut(norm.tokens, norm.spans, norm.original) == -1
+    assert bg.cut(norm) == -1
 
 
 def test_features_are_words_and_pairs_within_a_sentence() -> None:

@@ -279,7 +279,7 @@ class Triage:
         bg_cut = -1
         if lex.background is not None and theme_hits:
             # "les cours ça va, ... mais le soir je pleure": what is said to be fine is background
-            bg_cut = lex.background.cut(norm.tokens, norm.spans, norm.original)
+            bg_cut = lex.background.cut(norm)
             if bg_cut >= 0 and not any(h.first > bg_cut for h in theme_hits) and not any(
                     p.first > bg_cut for p in kept):
                 bg_cut = -1  # nothing else is said: the message is about that
