@@ -430,3 +430,23 @@ def test_everyday_vocabulary_10(triage: Triage, text: str, wanted: str | None,
         assert wanted in res.themes, res.reasons
     if unwanted:
         assert unwanted not in res.themes, res.reasons
+
+
+VOCABULARY_11 = [
+    ("ils veulent me payer en tickets resto", "emploi", "mobilite"),
+    ("je me suis fait mal au dos au taf", "emploi", None),
+    ("on vit a 5 dans un 2 pieces", "logement", None),
+    ("ou me faire vacciner gratuitement", "sante", None),
+    ("c'est normal d'avoir mal pendant le rapport?", "sexualite", None),
+]
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", VOCABULARY_11,
+                         ids=[v[0][:40] for v in VOCABULARY_11])
+def test_everyday_vocabulary_11(triage: Triage, text: str, wanted: str | None,
+                                unwanted: str | None) -> None:
+    res = triage.classify(text)
+    if wanted:
+        assert wanted in res.themes, res.reasons
+    if unwanted:
+        assert unwanted not in res.themes, res.reasons
