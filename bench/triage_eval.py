@@ -210,10 +210,11 @@ def _net_features(triage: Triage, text: str) -> set[str]:
 
 
 def learn_net(triage: Triage, items: list[dict], out: Path, *, l2: float = 1.0,
-              max_cv_fp: float = 0.01, min_weight: float = 0.1) -> dict:
+              max_cv_fp: float = 0.005, min_weight: float = 0.1) -> dict:
     """Fit the safety net (logistic regression over words and word pairs) on labelled items and
     write it as YAML. The threshold is the lowest one whose 5-fold cross-validated false-positive
-    rate (rules + net, on the "none" items) stays under ``max_cv_fp``."""
+    rate of the net (on the "none" items that no rule flags) stays under ``max_cv_fp``: the
+    rules' own false alarms on the tuning set do not use up the net's budget."""
     import numpy as np  # only needed here
 
     texts = [str(i.get("text", "")) or " ".join(fragments(i) or []) for i in items]
@@ -250,7 +251,7 @@ def learn_net(triage: Triage, items: list[dict], out: Path, *, l2: float = 1.0,
         scores[test] = X[test] @ w + b
     threshold = None
     for th in [x / 4 for x in range(0, 25)]:
-        fp = float(((scores >= th) | rules)[y == 0].mean())
+        fp = float(((scores >= th) & ~rules)[y == 0].mean())
         if fp <= max_cv_fp:
             threshold = th
             break
@@ -269,7 +270,7 @@ def learn_net(triage: Triage, items: list[dict], out: Path, *, l2: float = 1.0,
         "# educator to check. To fix a false alarm or a miss for good, write a rule in risk.yaml or\n"
         "# false_friends.yaml, add the example to the tuning set and rebuild.\n"
         f"# cross-validated on {len(items)} examples: threshold {threshold}, false alarms "
-        f"{max_cv_fp:.1%} at most, risk recall with the rules {cv_recall:.3f}\n"
+        f"of the net {max_cv_fp:.1%} at most, risk recall with the rules {cv_recall:.3f}\n"
         "# ---------------------------------------------------------------------------------------------\n")
     import yaml
     body = yaml.safe_dump({"family": "learned_net", "label": "message proche de messages à risque",
@@ -406,6 +407,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--config-dir", type=Path, default=None)
     ap.add_argument("--learn", action="store_true",
                     help="rebuild config/triage/learned_net.yaml from the tuning set")
+    # 0.5 % of the net's own false alarms: on fresh batches written after the tuning set, a
+    # larger budget caught at most 3 more risk messages in 42 (3 %) but flagged 13 to 30 % of
+    # fresh everyday messages ("le mec de la boulangerie m'a dit..."), far above the
+    # cross-validated estimate; the recall is won by the rules instead
+    ap.add_argument("--max-fp", type=float, default=0.005,
+                    help="cross-validated false-alarm budget of the learned net (default 0.005)")
     ap.add_argument("--learn-themes", action="store_true",
                     help="rebuild config/triage/learned_themes.yaml from the tuning set")
     ap.add_argument("--l2", type=float, default=1.0, help="regularisation for --learn-themes")
@@ -425,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
         target = cfg / "learned_net.yaml"
         if target.exists():
             target.unlink()  # learn from the rules alone
-        info = learn_net(Triage.from_config(cfg), load(tune), target)
+        info = learn_net(Triage.from_config(cfg), load(tune), target, max_cv_fp=args.max_fp)
         print(f"wrote {target}: {info}")
         return 0
     path = args.file.resolve()

@@ -100,6 +100,18 @@ CASES: list[tuple[str, Risk]] = [
     ("j'ai la corde dans mon sac, je pars dans la foret", I),
     # running away tonight while at the end of one's rope is not "the end" announced
     ("je vais partir de chez moi ce soir, jen peux plus de mon pere", E),
+    # batch 5: a friend's goodbye then silence, drugged without knowing, bought silence
+    ("mon pote m'a ecrit merci pour tout et depuis il repond plus", I),
+    ("ils m'ont mis un truc dans mon verre, j'ai un trou noir", E),
+    ("mon beau pere m'achete des cadeaux pour que je dise rien", E),
+    ("si tu bouges plus pour eux ils vont s'en prendre a ta mere", E),
+    ("les dealers veulent pas me laisser partir du four", E),
+    ("il a une appli espion sur mon telephone", E),
+    ("encore 3 jours et apres j'arrete tout", E),
+    # pills in hand are the means at hand (imminent), all my boxes on a car park
+    ("j'ai le doliprane dans la main", I),
+    ("j'ai toute la boite de cachets dans la main, personne a la maison", I),
+    ("je suis dans le parking avec toutes mes plaquettes", I),
 ]
 
 FALSE_FRIENDS: list[str] = [
@@ -132,6 +144,9 @@ FALSE_FRIENDS: list[str] = [
     "je suis au bout du quai, j'attends le rer pour le taf",
     "ya pas le feu, on a le temps",
     "je me suis coupé au travail avec un cutter en ouvrant un carton",
+    "le monsieur de la pharmacie m'a dit de revenir demain",
+    "ma mere m'a dit que je pouvais sortir ce soir",
+    "mon pote repond plus, il doit etre en cours",
 ]
 
 
