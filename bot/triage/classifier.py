@@ -100,6 +100,7 @@ class Triage:
         self._family_order = {name: i for i, name in enumerate(lexicon.families)}
         # the families of each group of each combination, as sets (for a quick presence test)
         self._combo_groups = tuple(tuple(frozenset(g) for g in c.groups) for c in lexicon.combos)
+        self._ws_cache: dict[str, tuple[tuple[int, float], ...]] = {}  # word -> alarm-word bags
 
 
     @classmethod
@@ -358,22 +359,44 @@ class Triage:
                 words.append(q)
         return "mots: " + ", ".join(f'"{q}"' for q in words)
 
+    def _word_score_entry(self, tok: str) -> tuple[tuple[int, float], ...]:
+        """(group index, weight) of every bag of alarm words that holds this word (cached)."""
+        entry = self._ws_cache.get(tok)
+        if entry is not None:
+            return entry
+        out: list[tuple[int, float]] = []
+        for g, ws in enumerate(self.lexicon.word_scores):
+            w = ws.words.get(tok)
+            if w is None and ws.prefixes:
+                for p, pw in ws.prefixes.items():
+                    if tok.startswith(p):
+                        w = pw
+                        break
+            if w is not None:
+                out.append((g, w))
+        entry = tuple(out)
+        if len(self._ws_cache) < 100_000:
+            self._ws_cache[tok] = entry
+        return entry
+
     def _word_score_hits(self, norm: Normalized) -> list[Hit]:
         out: list[Hit] = []
-        toks = norm.tokens
-        for ws in self.lexicon.word_scores:
-            found: dict[str, tuple[float, int]] = {}
-            for i, t in enumerate(toks):
-                w = ws.words.get(t)
-                if w is None and ws.prefixes:
-                    for p, pw in ws.prefixes.items():
-                        if t.startswith(p):
-                            w = pw
-                            break
-                if w is not None and t not in found:
-                    found[t] = (w, i)
-            if found and sum(w for w, _ in found.values()) >= ws.threshold - 1e-9:
-                idx = sorted(i for _, i in found.values())
+        groups = self.lexicon.word_scores
+        found: list[dict[str, tuple[float, int]]] | None = None
+        for i, t in enumerate(norm.tokens):
+            entry = self._word_score_entry(t)
+            if not entry:
+                continue
+            if found is None:
+                found = [{} for _ in groups]
+            for g, w in entry:
+                if t not in found[g]:
+                    found[g][t] = (w, i)
+        if found is None:
+            return out
+        for ws, f in zip(groups, found):
+            if f and sum(w for w, _ in f.values()) >= ws.threshold - 1e-9:
+                idx = sorted(i for _, i in f.values())
                 quote = ", ".join(norm.source(i, i) for i in idx)
                 pat = Pattern(quote, _NEVER, frozenset(),
                               {"kind": "risk", "family": ws.family, "quote": quote})
