@@ -112,6 +112,19 @@ CASES: list[tuple[str, Risk]] = [
     ("j'ai le doliprane dans la main", I),
     ("j'ai toute la boite de cachets dans la main, personne a la maison", I),
     ("je suis dans le parking avec toutes mes plaquettes", I),
+    # batch 6: pills bought discreetly, what was left swallowed, "rejoindre" after meeting online
+    ("j'achete du doliprane dans plusieurs pharmacies sans que personne le sache", E),
+    ("j'ai pris ce qui restait dans la trousse a pharmacie", I),
+    ("un mec connu sur snap veut me retrouver ce soir devant chez moi, il a 28 ans", I),
+    ("si je porte plainte je finirai au cimetiere, ils l'ont dit", E),
+    ("mon coloc se reveille plus et ya des boites vides par terre", I),
+    ("je prefere qu'un camion me tombe dessus", E),
+    ("j'ai tout réglé et j'ai laissé des lettres sur la table", I),
+    ("je rentrerai pas ce soir, pardon papa", I),
+    ("ils obligent mon petit frere de 14 ans a dealer", E),
+    ("je suis au bord du canal, l'eau est glacée", I),
+    ("ca serait plus simple pour eux si j'existais pas", E),
+    ("mon pere m'a balancé une assiette en pleine tete", E),
 ]
 
 FALSE_FRIENDS: list[str] = [
@@ -147,6 +160,11 @@ FALSE_FRIENDS: list[str] = [
     "le monsieur de la pharmacie m'a dit de revenir demain",
     "ma mere m'a dit que je pouvais sortir ce soir",
     "mon pote repond plus, il doit etre en cours",
+    "on a fait une tentative de record du monde de dominos",
+    "on est sur le toit-terrasse pour l'apero, la vue est folle",
+    "je regarde le canal plus tard ce soir, ya un match",
+    "le documentaire raconte l'histoire d'un ado qui se scarifie",
+    "je suis au bord du lac avec mes cousins, l'eau est froide mais on se baigne",
 ]
 
 
