@@ -190,7 +190,7 @@ _NET_STOP = frozenset(
     "aux et est ai as ont suis es sont pas plus que qu qui ce c ca sa son ses mon ma mes ton ta "
     "tes leur en y dans pour avec sur par sans mais ou donc car si quand comme tout tous toute "
     "toutes trop tres bien moi toi lui eux rien quoi alors aussi encore deja juste meme cette "
-    "cet ces la ya".split())
+    "cet ces la ya dit dis disait".split())
 
 
 def _net_features(triage: Triage, text: str) -> set[str]:

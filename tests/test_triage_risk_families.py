@@ -125,6 +125,14 @@ CASES: list[tuple[str, Risk]] = [
     ("je suis au bord du canal, l'eau est glacée", I),
     ("ca serait plus simple pour eux si j'existais pas", E),
     ("mon pere m'a balancé une assiette en pleine tete", E),
+    # batch 7: internet euphemisms, an endless nap, "sachez que je vous aimais", a rope emoji
+    ("je veux me logout de la vie", E),
+    ("une sieste eternelle ca me tente bien", E),
+    ("plus envie de rien meme exister c'est trop", E),
+    ("souvenez vous que je vous aimais", I),
+    ("si un jour je suis plus en vie, c'est pas votre faute", E),
+    ("🪢 cette nuit", I),
+    ("il m'a envoyé une photo de son machin et il attend la mienne", E),
 ]
 
 FALSE_FRIENDS: list[str] = [
@@ -165,6 +173,10 @@ FALSE_FRIENDS: list[str] = [
     "je regarde le canal plus tard ce soir, ya un match",
     "le documentaire raconte l'histoire d'un ado qui se scarifie",
     "je suis au bord du lac avec mes cousins, l'eau est froide mais on se baigne",
+    "je fais un long dodo ce dimanche, j'ai trop bossé",
+    "je me deconnecte des reseaux pour les vacances",
+    "ma mere m'a dit de ranger ma chambre sinon pas de sortie",
+    "on a une corde a sauter pour le cours d'eps ce soir",
 ]
 
 
