@@ -162,3 +162,50 @@ def test_masked_and_spelled_words(norm: Normalizer) -> None:
     assert norm.normalize("s*icide").tokens[0].startswith("sicide") or True
     assert norm.normalize("3e").tokens == ("3e",)  # class levels are not leetspeak
     assert norm.normalize("2m1").tokens == ("demain",)
+
+
+# The spelling fix reads a word one letter away from a lexicon word as that word. It must keep
+# fixing the misspellings of danger words, and must not turn ordinary words into danger words:
+# theme words added later feed the same fix and can take a spelling over.
+@pytest.fixture(scope="module")
+def full_norm() -> Normalizer:
+    """The normaliser the classifier uses, with the lexicons' words for its spelling fix."""
+    from bot.triage import Triage
+
+    return Triage.from_config().lexicon.normalizer
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("sucide", "suicide"),
+    ("mourrir", "mourir"),
+    ("jveu mourire", "je veux mourir"),
+    ("scarifi", "scarifie"),
+    ("harcellement", "harcelement"),
+    ("medicamant", "medicament"),
+    ("sur le pon", "sur le pont"),
+    ("il me tap", "il me tape"),
+    ("il me frap", "il me frappe"),
+    ("jai envi de mourir", "je ai envie de mourir"),
+])
+def test_danger_words_misspelt_are_still_read(full_norm: Normalizer, raw: str, expected: str) -> None:
+    assert words(full_norm, raw) == expected
+
+
+@pytest.mark.parametrize("raw", [
+    "sacrifie",  # not "scarifie"
+    "esport",  # not "escort"
+    "debrouille",  # not "derouille"
+    "raclette",  # not "rackette"
+    "echappe",  # not "echarpe"
+    "contente",  # not "conteste"
+    "connaisse",  # not "connasse"
+    "recours",
+    "liberte",
+])
+def test_ordinary_words_are_not_read_as_other_words(full_norm: Normalizer, raw: str) -> None:
+    assert words(full_norm, raw) == raw
+
+
+def test_slang_read_for_what_it_means(full_norm: Normalizer) -> None:
+    assert words(full_norm, "jai donne mes fringues") == "je ai donne mes vetements"  # no guns
+    assert words(full_norm, "ils me taxent") == "ils me rackettent"  # extortion, not "tapent"
