@@ -106,6 +106,7 @@ async def promeneur(emu: BotAPIEmulator, *, fast: bool):
     with tempfile.TemporaryDirectory() as tmp:
         app = Application(settings(emu.base_url, Path(tmp) / "bench.db", fast=fast))
         await app.prepare()
+        app.freeze_startup_objects()  # as `promeneur run` does
         app.start()
         try:
             yield app

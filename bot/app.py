@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -182,7 +183,16 @@ class Application:
         ):
             self._tasks.append(asyncio.create_task(coroutine, name=name))
 
+    @staticmethod
+    def freeze_startup_objects() -> None:
+        """In the bot's own process: what start-up loaded (lexicons, the directory, the commune
+        table, aiogram's models) stays for its whole life. Out of the garbage collector's way,
+        its full passes no longer walk it, and no long pause holds the sending pace up."""
+        gc.collect()
+        gc.freeze()
+
     async def run_forever(self) -> None:
+        self.freeze_startup_objects()
         self.start()
         try:
             await asyncio.gather(*self._tasks)

@@ -58,3 +58,18 @@ def test_a_slow_configured_rate_is_kept() -> None:
         sent = _run(Spacing(rate), 40, lambda: 0.0)
         achieved = (len(sent) - 1) / (sent[-1] - sent[0])
         assert abs(achieved - rate) < 0.01 * rate, (rate, achieved)
+
+
+def test_a_send_that_left_late_counts_from_when_it_left() -> None:
+    """The event loop was busy: the first send of a second left 50 ms after it was decided.
+    The 31st waits for one second after it really left, not after it was decided."""
+    spacing = Spacing(30)
+    now, stamps = 0.0, []
+    for _ in range(30):
+        now = spacing.ready_at(now)
+        stamps.append(spacing.take(now))
+    decided = stamps[0][0]
+    Spacing.started(stamps[0], decided + 0.05)
+    assert spacing.ready_at(now) >= decided + 0.05 + 1.0
+    Spacing.started(stamps[1], stamps[1][0])  # on time: changes nothing
+    assert spacing.ready_at(now) >= decided + 0.05 + 1.0

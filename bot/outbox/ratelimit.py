@@ -22,7 +22,8 @@ class Spacing:
     does not lose the loop's latency on every message. Catching up never makes a burst:
     consecutive sends stay at least half an interval apart, and no window of one second plus
     one interval holds more than ``rate`` sends — that interval is the margin for the jitter
-    between leaving here and reaching Telegram.
+    between leaving here and reaching Telegram. A send is counted from the moment its request
+    really starts (``started``): the event loop may run other work after the send was decided.
     """
 
     def __init__(self, rate: float) -> None:
@@ -31,7 +32,7 @@ class Spacing:
         self._window = 1.0 + self.interval
         # Below a few sends a second the grid alone is precise enough, and a whole-number cap
         # per second would slow the pace (1.5 a second would become 1).
-        self._recent: deque[float] | None = None
+        self._recent: deque[list[float]] | None = None
         if rate >= WINDOWED_RATE:
             self._recent = deque(maxlen=int(rate))
         self._next = 0.0
@@ -40,13 +41,20 @@ class Spacing:
         ready = self._next
         recent = self._recent
         if recent is not None and len(recent) == recent.maxlen:
-            ready = max(ready, recent[0] + self._window)
+            ready = max(ready, min(stamp[0] for stamp in recent) + self._window)
         return max(now, ready)
 
-    def take(self, now: float) -> None:
+    def take(self, now: float) -> list[float]:
+        """Count a send decided now; its stamp is moved by ``started`` when it really leaves."""
         self._next = max(now - self._slack, self._next) + self.interval
+        stamp = [now]
         if self._recent is not None:
-            self._recent.append(now)
+            self._recent.append(stamp)
+        return stamp
+
+    @staticmethod
+    def started(stamp: list[float], when: float) -> None:
+        stamp[0] = max(stamp[0], when)
 
 
 class TokenBucket:

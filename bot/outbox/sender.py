@@ -262,26 +262,27 @@ class OutboxSender:
             if ready <= now:
                 ready = self._overall.ready_at(now)
                 if ready <= now:
-                    self._overall.take(now)
+                    stamp = self._overall.take(now)
                     self._chats_limits.take(chat_id, now)
                     queue.busy = True
-                    self._start(queue, head)
+                    self._start(queue, head, stamp)
                     continue
             next_at = ready if next_at is None else min(next_at, ready)
         return next_at
 
-    def _start(self, queue: _ChatQueue, row: QueuedRow) -> None:
+    def _start(self, queue: _ChatQueue, row: QueuedRow, stamp: list[float]) -> None:
         self._in_flight += 1
-        task = asyncio.create_task(self._send(queue, row))
+        task = asyncio.create_task(self._send(queue, row, stamp))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _send(self, queue: _ChatQueue, row: QueuedRow) -> None:
+    async def _send(self, queue: _ChatQueue, row: QueuedRow, stamp: list[float]) -> None:
         try:
             payload = await self._resolve_refs(row)
             if payload is None:
                 result = DeliveryResult(Outcome.REJECTED, error="referenced message was not sent")
             else:
+                Spacing.started(stamp, time.monotonic())
                 result = await deliver(self._bot, row.method, payload, REQUEST_TIMEOUT_S)
             self._apply(queue, row, result)
         except Exception:  # never let one row stop its chat
