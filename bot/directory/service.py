@@ -252,16 +252,15 @@ class DirectoryService:
         """The nearest commune to a shared position (the position itself is never kept)."""
         return (await self.gazetteer()).nearest(latitude, longitude)
 
-    async def commune(self, insee: str) -> Commune | None:
-        return (await self.gazetteer()).get(insee)
+    async def commune(self, insee: str | None) -> Commune | None:
+        return (await self.gazetteer()).get(insee) if insee else None
 
     async def remember_commune(self, telegram_id: int, insee: str | None) -> bool:
         """Keep the young person's commune (with their consent), or forget it (None)."""
         return await self.communes.set_youth_commune(telegram_id, insee)
 
     async def remembered_commune(self, telegram_id: int) -> Commune | None:
-        insee = await self.communes.youth_commune(telegram_id)
-        return await self.commune(insee) if insee else None
+        return await self.commune(await self.communes.youth_commune(telegram_id))
 
     # Which places
 

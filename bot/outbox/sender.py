@@ -1,8 +1,9 @@
 """The outbox sender: delivers pending rows in order per chat, within Telegram's limits.
 
 Pending rows go into per-chat queues: a unit of work hands over the rows it committed; rows
-written elsewhere are read back (at start, when woken, and by a periodic scan). Each chat sends one row at a time, oldest first; chats are served concurrently under the
-overall rate. Outcomes are written back in small batched transactions:
+written elsewhere are read back (at start, when woken, and by a periodic scan). Each chat sends
+one row at a time, oldest first; chats are served concurrently under the overall rate. Outcomes
+are written back in small batched transactions:
 - sent: status ``sent`` with the message id (or the row is deleted when ``erase_on_send``);
 - 429: the chat pauses for ``retry_after``; 5xx and network errors: retried with backoff;
 - 403: the user blocked the bot; every pending row of that chat is failed and ``on_blocked`` runs;
@@ -413,7 +414,7 @@ class OutboxSender:
     async def _record(self, session: AsyncSession, row: QueuedRow, result: DeliveryResult) -> None:
         now = self._clock.now()
         where = OutboxMessage.id == row.id
-        if result.outcome is Outcome.SENT:  # and erased once delivered
+        if result.outcome is Outcome.SENT:  # a row erased once delivered (others: _record_sent)
             if row.ref_kind and self._on_sent is not None:
                 await self._on_sent(session, row, result.message_id)
             await session.execute(delete(OutboxMessage).where(where))

@@ -256,7 +256,7 @@ class ConversationService:
                 )
                 return
         await directory.write_offer(
-            self.uow.outbox, youth.telegram_id, theme, await self._remembered_commune(youth)
+            self.uow.outbox, youth.telegram_id, theme, await directory.commune(youth.commune_code)
         )
         youth.awaiting = awaiting_state(theme)
 
@@ -271,13 +271,9 @@ class ConversationService:
             return
         theme = themes[-1]
         await uow.directory.write_offer(
-            uow.outbox, telegram_id, theme, await self._remembered_commune(youth)
+            uow.outbox, telegram_id, theme, await uow.directory.commune(youth.commune_code)
         )
         youth.awaiting = awaiting_state(theme)
-
-    async def _remembered_commune(self, youth: Youth):
-        """The commune the young person let us keep (already loaded with them)."""
-        return await self.uow.directory.commune(youth.commune_code) if youth.commune_code else None
 
     async def something_else(self, telegram_id: int) -> None:
         """"Autre chose" under the places: stop waiting for a town, listen again."""

@@ -21,36 +21,31 @@ class UpdateJournal:
     async def first_time(self, update_id: int, now: datetime) -> bool:
         """Record the update; False when it was already processed (a replay)."""
         result = await self._session.execute(
-            _RECORD_UPDATE[self._session.bind.dialect.name == "postgresql"],
+            _RECORD_UPDATE[self._session.bind.dialect.name],
             {"update_id": update_id, "processed_at": now},
         )
         return result.rowcount == 1
 
 
-def _insert_for(dialect: str):
-    """The dialect's INSERT, which knows ON CONFLICT."""
-    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+# Each dialect's INSERT, which knows ON CONFLICT.
+_INSERT = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 
 
-# Built once (every update runs it), for SQLite [False] and PostgreSQL [True]; on the table
-# itself, as a plain statement (an ORM INSERT with parameters would be a bulk insert).
-_RECORD_UPDATE = {
-    on_postgresql: _insert_for("postgresql" if on_postgresql else "sqlite")(
-        ProcessedUpdate.__table__
-    ).on_conflict_do_nothing(index_elements=["update_id"])
-    for on_postgresql in (False, True)
-}
-
-
-def _add_to_counters(on_postgresql: bool):
-    statement = _insert_for("postgresql" if on_postgresql else "sqlite")(DailyCounter.__table__)
+def _add_to_counters(insert):
+    statement = insert(DailyCounter.__table__)
     return statement.on_conflict_do_update(
         index_elements=["day", "name"],
         set_={"value": DailyCounter.__table__.c.value + statement.excluded.value},
     )
 
 
-_ADD_TO_COUNTERS = {on_postgresql: _add_to_counters(on_postgresql) for on_postgresql in (False, True)}
+# Built once per dialect (every update runs them); on the tables themselves, as plain
+# statements (an ORM INSERT with parameters would be a bulk insert).
+_RECORD_UPDATE = {
+    dialect: insert(ProcessedUpdate.__table__).on_conflict_do_nothing(index_elements=["update_id"])
+    for dialect, insert in _INSERT.items()
+}
+_ADD_TO_COUNTERS = {dialect: _add_to_counters(insert) for dialect, insert in _INSERT.items()}
 
 
 class AuditLog:
@@ -111,7 +106,7 @@ class Counters:
         if not pending:
             return
         session.execute(
-            _ADD_TO_COUNTERS[session.bind.dialect.name == "postgresql"],
+            _ADD_TO_COUNTERS[session.bind.dialect.name],
             [{"day": day, "name": name, "value": by} for (day, name), by in pending.items()],
         )
 
