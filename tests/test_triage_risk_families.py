@@ -133,6 +133,26 @@ CASES: list[tuple[str, Risk]] = [
     ("si un jour je suis plus en vie, c'est pas votre faute", E),
     ("🪢 cette nuit", I),
     ("il m'a envoyé une photo de son machin et il attend la mienne", E),
+    # session 11, batch w1 (younger teens): relapse urges, non-existence, touching, beatings as
+    # the house rule, stalking with threats, grooming phrases, underwear photos passed around
+    ("j'ai peur de me recouper ce soir ou demain", E),
+    ("ce serait plus simple pour eux si j'existais plus", E),
+    ("j'ai déjà essayé d'en finir avec les cachets de ma mere", E),
+    ("le voisin a passé sa main sous mon tee shirt", E),
+    ("il touchait mes fesses a chaque fois dans le couloir", E),
+    ("a la maison si on fait une connerie ca finit en claques direct", E),
+    ("elle me lache pas, elle dit qu'elle va balancer des rumeurs sur moi", E),
+    ("il m'a dit que j'allais en baver toute l'année", E),
+    ("un mec sur discord me dit que je suis super mature pour mon age", E),
+    ("il dit que l'age c'est qu'un chiffre", E),
+    ("une video de moi en serviette circule sur le snap de la classe", E),
+    ("ils ont fait une fausse page avec ma photo et tout le lycee se moque", E),
+    ("ma daronne picole toute la journee, c moi qui donne a manger a mon petit frere", E),
+    ("je me barre de la maison ce weekend, j'ai 15 ans", E),
+    # violence happening now: someone coming with a belt, the door being beaten in
+    ("mon beau pere monte avec sa ceinture, jsuis dans ma chambre", I),
+    ("des gars cognent contre la porte et hurlent qu'ils vont la defoncer", I),
+    ("l'entraineur me demande de venir dans son bureau seule ce soir", I),
 ]
 
 FALSE_FRIENDS: list[str] = [
@@ -177,6 +197,10 @@ FALSE_FRIENDS: list[str] = [
     "je me deconnecte des reseaux pour les vacances",
     "ma mere m'a dit de ranger ma chambre sinon pas de sortie",
     "on a une corde a sauter pour le cours d'eps ce soir",
+    # session 11, batch w1: a usual dose for a headache, a week without a phone
+    "j'ai pris 2 doliprane pour ma migraine, je peux en reprendre quand ?",
+    "privée de console tout le weekend, c'est la mort",
+    "si je pars de chez mes parents a 20 ans j'ai droit a quoi ?",
 ]
 
 
