@@ -153,6 +153,24 @@ CASES: list[tuple[str, Risk]] = [
     ("mon beau pere monte avec sa ceinture, jsuis dans ma chambre", I),
     ("des gars cognent contre la porte et hurlent qu'ils vont la defoncer", I),
     ("l'entraineur me demande de venir dans son bureau seule ce soir", I),
+    # session 11, batch w4 (written from the issue's own words): at the edge for a while or with
+    # a train due, a ligature fixed, strangled while he is in the next room, "when my parents are
+    # asleep", a meeting forced within the hour, wishing to be run over, regretting surviving
+    ("je suis sur le parapet du pont depuis 20min", I),
+    ("assise au bord du quai, il en passe un dans 3 minutes", I),
+    ("j'ai attaché la corde au crochet du garage, merci a ceux qui m'ont aidée", I),
+    ("il m'a serré la gorge, maintenant il est dans le salon, j'ecris en cachette", I),
+    ("tout est prêt, je le ferai une fois que tout le monde dormira", I),
+    ("il veut que je le rejoigne dans l'heure sinon il balance mes photos a mes parents", I),
+    ("si un camion me fauchait demain ca me derangerait pas", E),
+    ("vivement que je crève franchement", E),
+    ("je regrette d'avoir été réanimée", E),
+    ("mon fils pense souvent a disparaitre, il me l'a dit hier", E),
+    ("c'est haut comment un immeuble pour pas y survivre", E),
+    ("combien de temps un humain peut tenir sans respirer sous l'eau", E),
+    ("ma soeur a des traits sur les poignets et elle porte que des pulls", E),
+    ("j'ai vidé toute ma galerie et supprimé mon snap, merci a tous ceux qui ont été la", E),
+    ("mon oncle vient me faire des calins quand mes parents sont sortis, il dit que c'est notre secret", E),
 ]
 
 FALSE_FRIENDS: list[str] = [
@@ -201,6 +219,9 @@ FALSE_FRIENDS: list[str] = [
     "j'ai pris 2 doliprane pour ma migraine, je peux en reprendre quand ?",
     "privée de console tout le weekend, c'est la mort",
     "si je pars de chez mes parents a 20 ans j'ai droit a quoi ?",
+    # session 11, batch w4: almost fainting, a finger cut at work
+    "j'ai failli m'evanouir pendant la prise de sang",
+    "je me suis coupé le pouce en ouvrant un colis au taf, ca saigne pas mal",
 ]
 
 
